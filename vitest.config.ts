@@ -1,0 +1,49 @@
+import { defineConfig } from 'vitest/config';
+
+// Three tiers, as the README explains:
+//  unit        — pure logic, no I/O: `*.test.ts` next to the source.
+//  integration — a real PostgreSQL (embedded, started once per run): `*.int.test.ts`.
+//  e2e         — the test control plane (real kube-apiserver, controllers, scheduler) plus the
+//                node agent: `test/e2e/**/*.e2e.test.ts`.
+// Workspace packages resolve to their TypeScript sources through the "source" export condition.
+const shared = {
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: ['{packages,apps,test}/**/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**', '**/dist/**'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          globalSetup: ['test/setup/postgres.global.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/setup/postgres.global.ts', 'test/cluster/src/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
