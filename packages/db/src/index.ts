@@ -1,0 +1,3 @@
+export * from './client.js';
+export * from './embedded.js';
+export * from './migrator.js';
