@@ -1,3 +1,5 @@
 export * from './client.js';
 export * from './embedded.js';
+export type { AppType, Prisma } from './generated/prisma/client.js';
 export * from './migrator.js';
+export * from './repositories/index.js';

@@ -1,0 +1,45 @@
+import type { PrismaClient } from '@batchyard/db';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { appRoutes } from './routes/apps.js';
+import { definitionRoutes } from './routes/definitions.js';
+import { systemRoutes } from './routes/system.js';
+import { AppRegistryService } from './services/app-registry.js';
+import { TaskDefinitionService } from './services/task-definitions.js';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  prisma: PrismaClient;
+  /** URL of the database in use (for readiness checks; never logged). */
+  databaseUrl: string;
+  embeddedDatabase: boolean;
+  logger: Logger;
+}
+
+/** Builds the HTTP application without listening: tests use it on a real port or with inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.server.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  await registerOpenApi(app);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  const registry = new AppRegistryService(deps.prisma);
+  const definitions = new TaskDefinitionService(deps.prisma);
+  await app.register(systemRoutes(deps));
+  await app.register(appRoutes(registry));
+  await app.register(definitionRoutes(definitions));
+  return app;
+}

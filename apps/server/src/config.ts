@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The server's whole configuration: one zod schema, parsed once at start-up from an optional
+ * YAML file (BATCHYARD_CONFIG) with environment variables on top, then frozen and passed down.
+ * Nothing else reads process.env.
+ */
+
+const LocalAccount = z.object({
+  name: z.string().min(1).max(63),
+  type: z.literal('local'),
+  /** Working directory for task processes; each execution gets a sub-directory. */
+  workDir: z.string().default('.batchyard/work'),
+  maxConcurrent: z.number().int().min(1).max(10_000).default(20),
+  defaults: z.record(z.string(), z.string()).default({}),
+});
+
+const KubernetesAccount = z.object({
+  name: z.string().min(1).max(63),
+  type: z.literal('kubernetes'),
+  namespace: z.string().min(1).max(63).optional(),
+  kubeconfig: z.string().optional().describe('Path to a kubeconfig; omitted = in-cluster or ~/.kube/config.'),
+  context: z.string().optional(),
+  maxConcurrent: z.number().int().min(1).max(100_000).default(100),
+  /** Deployer properties applied under every launch's own (e.g. limits.memory). */
+  defaults: z.record(z.string(), z.string()).default({}),
+  databaseSecret: z
+    .object({ name: z.string(), key: z.string().default('url') })
+    .optional()
+    .describe('Secret holding the job repository URL that task pods receive as BATCHYARD_DATABASE_URL.'),
+  pendingTimeoutSeconds: z.number().int().min(10).default(300),
+});
+
+/** Booleans from the environment arrive as strings: only true/false/1/0 are accepted. */
+const Bool = z.preprocess(
+  (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+  z.boolean(),
+);
+
+export const PlatformAccount = z.discriminatedUnion('type', [LocalAccount, KubernetesAccount]);
+export type PlatformAccount = z.infer<typeof PlatformAccount>;
+
+export const ConfigSchema = z.object({
+  server: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65_535).default(9393),
+      bodyLimitBytes: z.coerce.number().int().min(1024).default(1_048_576),
+      shutdownTimeoutMs: z.coerce.number().int().min(0).default(30_000),
+    })
+    .prefault({}),
+  database: z
+    .object({
+      url: z.url().optional().describe('PostgreSQL URL; omitted = embedded PostgreSQL.'),
+      poolSize: z.coerce.number().int().min(1).max(200).default(10),
+      embedded: z
+        .object({
+          dir: z.string().default('.batchyard/pgdata'),
+          port: z.coerce.number().int().min(0).max(65_535).default(0),
+        })
+        .prefault({}),
+      migrateOnStart: Bool.default(true),
+    })
+    .prefault({}),
+  log: z
+    .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .prefault({}),
+  platforms: z
+    .array(PlatformAccount)
+    .min(1)
+    .default([
+      { name: 'default', type: 'local', workDir: '.batchyard/work', maxConcurrent: 20, defaults: {} },
+    ]),
+  samples: z
+    .object({ register: Bool.default(true).describe('Register the sample app and task at start.') })
+    .prefault({}),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Environment variables and where they land. */
+export const ENV_KEYS: Record<string, string> = {
+  BATCHYARD_HOST: 'server.host',
+  BATCHYARD_PORT: 'server.port',
+  DATABASE_URL: 'database.url',
+  BATCHYARD_DB_POOL_SIZE: 'database.poolSize',
+  BATCHYARD_EMBEDDED_DB_DIR: 'database.embedded.dir',
+  BATCHYARD_EMBEDDED_DB_PORT: 'database.embedded.port',
+  BATCHYARD_MIGRATE_ON_START: 'database.migrateOnStart',
+  BATCHYARD_LOG_LEVEL: 'log.level',
+  BATCHYARD_REGISTER_SAMPLES: 'samples.register',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node[key] = typeof next === 'object' && next !== null ? next : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}
+
+const envNameFor = (path: string): string | undefined =>
+  Object.entries(ENV_KEYS).find(([, p]) => path === p || path.startsWith(`${p}.`))?.[0];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  let raw: Record<string, unknown> = {};
+  const file = env.BATCHYARD_CONFIG;
+  if (file) {
+    try {
+      const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+      if (parsed !== null && typeof parsed === 'object') raw = parsed as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`configuration file ${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, path] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, value);
+  }
+  if (env.BATCHYARD_PLATFORMS) {
+    try {
+      setPath(raw, 'platforms', JSON.parse(env.BATCHYARD_PLATFORMS));
+    } catch (err) {
+      throw new ConfigError(`BATCHYARD_PLATFORMS is not JSON: ${(err as Error).message}`);
+    }
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const envName = envNameFor(path);
+      return `  ${path || '(root)'}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The configuration as it may be logged or shown: credentials removed from URLs. */
+export function redactedConfig(config: Config): unknown {
+  return JSON.parse(JSON.stringify(config), (key, value: unknown) =>
+    key === 'url' && typeof value === 'string' ? redactUrl(value) : value,
+  );
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '***';
+  }
+}

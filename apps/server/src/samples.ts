@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { apps, definitions, type PrismaClient } from '@batchyard/db';
+import type { Logger } from 'pino';
+
+/** The sample task the quick start launches: the worker runtime's settlement job. */
+export const SAMPLE_APP = {
+  type: 'task' as const,
+  name: 'settlement',
+  version: '1.0',
+  uri: 'docker:batchyard/worker-sample:1.0',
+};
+export const SAMPLE_TASK = { name: 'settlement-demo', dsl: 'settlement --rows=1000' };
+
+const SAMPLE_ENTRY = fileURLToPath(new URL('../../sample-task/dist/main.js', import.meta.url));
+
+/** Registers the sample app and task once; never overwrites what a user changed. */
+export async function registerSamples(prisma: PrismaClient, logger: Logger): Promise<void> {
+  const existing = await apps.appVersions(prisma, SAMPLE_APP.type, SAMPLE_APP.name);
+  if (existing.length === 0) {
+    await apps.upsertApp(prisma, { ...SAMPLE_APP, command: ['node', SAMPLE_ENTRY], isDefault: true });
+    logger.info({ app: SAMPLE_APP.name }, 'registered the sample app');
+  }
+  if (!(await definitions.findDefinition(prisma, SAMPLE_TASK.name))) {
+    await definitions.insertDefinition(prisma, {
+      name: SAMPLE_TASK.name,
+      dslText: SAMPLE_TASK.dsl,
+      description:
+        'Sample settlement job (worker runtime): reads transactions, skips bad lines, upserts totals',
+      composed: false,
+    });
+    logger.info({ task: SAMPLE_TASK.name }, 'registered the sample task definition');
+  }
+}

@@ -1,0 +1,188 @@
+import {
+  ApiError,
+  alreadyExists,
+  type CreateDefinitionBody,
+  decodeCursor,
+  encodeCursor,
+  type ListDefinitionsQuery,
+  notFound,
+  type Page,
+  type TaskDefinition,
+  type UpdateDefinitionBody,
+} from '@batchyard/core';
+import { apps, audit, type Db, definitions, type PrismaClient } from '@batchyard/db';
+import { parseTaskDefinition } from '@batchyard/dsl';
+import { dslApiError } from './dsl-errors.js';
+
+type Row = definitions.TaskDefinition;
+
+export function toDefinitionDto(row: Row): TaskDefinition {
+  return {
+    name: row.name,
+    definition: row.dslText,
+    description: row.description,
+    composed: row.composed,
+    parentName: row.parentName,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export interface ParsedDefinition {
+  composed: boolean;
+  /** App names the definition runs (one for a simple task). */
+  apps: string[];
+}
+
+export class TaskDefinitionService {
+  constructor(private readonly db: PrismaClient) {}
+
+  /** Parses the DSL and checks that every app it names is registered (one query). */
+  async validate(db: Db, text: string): Promise<ParsedDefinition> {
+    let parsed: ParsedDefinition;
+    try {
+      const node = parseTaskDefinition(text);
+      parsed = { composed: false, apps: [node.app] };
+    } catch (err) {
+      dslApiError(err);
+    }
+    const known = await apps.existingAppNames(db, 'task', parsed.apps);
+    const unknown = parsed.apps.filter((a) => !known.has(a));
+    if (unknown.length > 0) {
+      const registered = await apps.allAppNames(db, 'task');
+      const hint =
+        registered.length > 0
+          ? `registered task apps: ${registered.join(', ')}`
+          : 'no task apps are registered';
+      throw new ApiError('UNKNOWN_APP', `unknown app ${unknown.map((u) => `'${u}'`).join(', ')}; ${hint}`, [
+        { path: 'body.definition', message: `unknown app ${unknown.join(', ')}; ${hint}` },
+      ]);
+    }
+    return parsed;
+  }
+
+  async create(body: CreateDefinitionBody): Promise<TaskDefinition> {
+    return this.db.$transaction(async (tx) => {
+      if (await definitions.findDefinition(tx, body.name)) throw alreadyExists('task definition', body.name);
+      const parsed = await this.validate(tx, body.definition);
+      const row = await definitions.insertDefinition(tx, {
+        name: body.name,
+        dslText: body.definition,
+        description: body.description,
+        composed: parsed.composed,
+      });
+      await audit.recordAudit(tx, {
+        operation: 'TASK_DEFINITION',
+        action: 'CREATE',
+        correlationId: body.name,
+        data: { definition: body.definition },
+      });
+      return toDefinitionDto(row);
+    });
+  }
+
+  async list(query: ListDefinitionsQuery): Promise<Page<TaskDefinition>> {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    if (query.cursor && (!after || typeof after[0] !== 'string')) {
+      throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
+        { path: 'query.cursor', message: 'not a cursor this server issued' },
+      ]);
+    }
+    const filter = { search: query.search, dslText: query.dslText, description: query.description };
+    const rows = await definitions.listDefinitions(
+      this.db,
+      filter,
+      query.size + 1,
+      after?.[0] as string | undefined,
+    );
+    const more = rows.length > query.size;
+    const items = rows.slice(0, query.size);
+    const last = items.at(-1);
+    return {
+      items: items.map(toDefinitionDto),
+      page: {
+        size: query.size,
+        next: more && last ? encodeCursor([last.name]) : null,
+        ...(query.total ? { total: await definitions.countDefinitions(this.db, filter) } : {}),
+      },
+    };
+  }
+
+  async get(name: string): Promise<TaskDefinition> {
+    const row = await definitions.findDefinition(this.db, name);
+    if (!row) throw notFound('task definition', name);
+    return toDefinitionDto(row);
+  }
+
+  async update(name: string, body: UpdateDefinitionBody): Promise<TaskDefinition> {
+    return this.db.$transaction(async (tx) => {
+      const current = await definitions.findDefinition(tx, name);
+      if (!current) throw notFound('task definition', name);
+      const parsed = await this.validate(tx, body.definition);
+      if (parsed.composed !== current.composed) {
+        throw new ApiError(
+          'CONFLICT',
+          'an edit cannot turn a simple task into a composed one or back; create a new definition',
+          [
+            {
+              path: 'body.definition',
+              message: current.composed ? 'must stay a composed task' : 'must stay a simple task',
+            },
+          ],
+        );
+      }
+      const updated = await definitions.updateDefinition(tx, current, {
+        dslText: body.definition,
+        description: body.description === undefined ? current.description : body.description,
+        composed: parsed.composed,
+      });
+      if (!updated) throw new ApiError('CONFLICT', `task definition ${name} was changed concurrently; retry`);
+      await audit.recordAudit(tx, {
+        operation: 'TASK_DEFINITION',
+        action: 'UPDATE',
+        correlationId: name,
+        data: { from: current.dslText, to: body.definition, version: updated.version },
+      });
+      return toDefinitionDto(updated);
+    });
+  }
+
+  async history(name: string) {
+    const row = await definitions.findDefinition(this.db, name);
+    if (!row) throw notFound('task definition', name);
+    const revisions = await definitions.definitionRevisions(this.db, row.id);
+    return {
+      current: toDefinitionDto(row),
+      revisions: revisions.map((r) => ({
+        version: r.version,
+        definition: r.dslText,
+        description: r.description,
+        createdAt: r.createdAt.toISOString(),
+        supersededAt: r.supersededAt.toISOString(),
+      })),
+    };
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      const row = await definitions.findDefinition(tx, name);
+      if (!row) throw notFound('task definition', name);
+      if (row.parentName) {
+        throw new ApiError(
+          'CONFLICT',
+          `${name} belongs to composed task ${row.parentName}; delete that instead`,
+        );
+      }
+      const children = row.composed
+        ? (await definitions.listDefinitions(tx, { parentName: name }, 10_000)).map((c) => c.name)
+        : [];
+      await definitions.deleteDefinitions(tx, [name, ...children]);
+      await audit.recordAudit(tx, { operation: 'TASK_DEFINITION', action: 'DELETE', correlationId: name });
+    });
+  }
+
+  async deleteAll(): Promise<number> {
+    return definitions.deleteAllDefinitions(this.db);
+  }
+}

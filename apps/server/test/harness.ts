@@ -1,0 +1,61 @@
+import { createPrismaClient } from '@batchyard/db';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
+import { buildApp } from '../src/app.js';
+import { type Config, loadConfig } from '../src/config.js';
+
+export interface TestServer {
+  url: string;
+  app: FastifyInstance;
+  db: TestDatabase;
+  config: Readonly<Config>;
+  request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+/** A real server on a real port over a fresh, migrated database. */
+export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    BATCHYARD_PORT: '0',
+    BATCHYARD_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const prisma = createPrismaClient({ url: db.url, poolSize: 4 });
+  const app = await buildApp({
+    config,
+    prisma,
+    databaseUrl: db.url,
+    embeddedDatabase: false,
+    logger: pino({ level: 'silent' }),
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    app,
+    db,
+    config,
+    async request<T>(method: string, path: string, body?: unknown) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    },
+    async close() {
+      await app.close();
+      await prisma.$disconnect();
+      await db.drop();
+    },
+  };
+}
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details: { path: string; message: string }[];
+}
