@@ -44,28 +44,29 @@ export function parseAppImport(text: string): { apps: ImportedApp[]; problems: I
     }
     const key = trimmed.slice(0, eq).trim();
     const uri = trimmed.slice(eq + 1).trim();
-    const parts = key.split('.');
-    if (parts.length === 3 && parts[2] === 'metadata') {
-      metadata.push({ key: `${parts[0]}.${parts[1]}`, uri, line });
+    const dot = key.indexOf('.');
+    const type = key.slice(0, dot);
+    const rest = key.slice(dot + 1);
+    if (rest.endsWith('.metadata')) {
+      metadata.push({ key: `${type}.${rest.slice(0, -'.metadata'.length)}`, uri, line });
       return;
     }
-    if (parts.length !== 2 || !parts[0] || !parts[1] || !uri) {
-      problems.push({ line, message: `expected <type>.<name>=<uri>, got key '${key}'` });
+    const at = rest.indexOf('@');
+    const name = at >= 0 ? rest.slice(0, at) : rest;
+    const version = at >= 0 ? rest.slice(at + 1) : versionFromUri(uri);
+    if (dot <= 0 || !name || name.includes('.') || !version || !uri) {
+      problems.push({ line, message: `expected <type>.<name>[@<version>]=<uri>, got key '${key}'` });
       return;
     }
-    const [type, nameAndVersion] = parts as [string, string];
-    const at = nameAndVersion.indexOf('@');
-    const name = at >= 0 ? nameAndVersion.slice(0, at) : nameAndVersion;
-    const version = at >= 0 ? nameAndVersion.slice(at + 1) : versionFromUri(uri);
     apps.set(`${type}.${name}`, { type, name, version, uri, line });
   });
   for (const m of metadata) {
-    const app = apps.get(m.key);
+    const app = apps.get(m.key.split('@')[0] ?? m.key);
     if (app) app.metadataUri = m.uri;
     else
       problems.push({
         line: m.line,
-        message: `metadata for '${m.key}', which this import does not register`,
+        message: `metadata for '${m.key.split('@')[0]}', which this import does not register`,
       });
   }
   return { apps: [...apps.values()], problems };
