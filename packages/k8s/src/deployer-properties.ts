@@ -1,0 +1,108 @@
+import { checkCrossField } from './deployer-checks.js';
+import { DEPLOYER_PROPERTY_KEYS } from './deployer-keys.js';
+import {
+  type DeployerProperties,
+  DeployerPropertiesError,
+  emptyDeployerProperties,
+  type PropertyIssue,
+} from './deployer-types.js';
+
+// Parsing a launch's deployer properties: layers of flat string maps (account defaults first, launch
+// properties last) are merged by canonical key, every key is parsed and validated, then the checks
+// that span keys run. All problems are collected and thrown together as DeployerPropertiesError.
+
+const KUBERNETES_PREFIX = 'kubernetes.';
+
+/** SCDF spellings accepted for compatibility, mapped to Batchyard's key. */
+const ALIASES: Readonly<Record<string, string>> = {
+  imagePullSecret: 'imagePullSecrets',
+  deploymentLabels: 'labels',
+  'limits.gpuVendor': 'gpuVendor',
+};
+
+export const KNOWN_DEPLOYER_PROPERTY_KEYS: readonly string[] = Object.keys(DEPLOYER_PROPERTY_KEYS);
+
+/** `kubernetes.requests.cpu` → `requests.cpu`; SCDF aliases → Batchyard keys. */
+export function canonicalPropertyKey(key: string): string {
+  const trimmed = key.trim();
+  const bare = trimmed.startsWith(KUBERNETES_PREFIX) ? trimmed.slice(KUBERNETES_PREFIX.length) : trimmed;
+  return ALIASES[bare] ?? bare;
+}
+
+interface MergedEntry {
+  key: string;
+  value: string;
+}
+
+/**
+ * Merges layers, later ones winning per canonical key, and keeps the spelling the winning layer
+ * used so errors name the key the caller wrote. Two spellings of one key in the same layer is an error.
+ */
+export function mergePropertyLayers(layers: readonly Readonly<Record<string, string>>[]): {
+  merged: Map<string, MergedEntry>;
+  issues: PropertyIssue[];
+} {
+  const merged = new Map<string, MergedEntry>();
+  const issues: PropertyIssue[] = [];
+  for (const layer of layers) {
+    const seen = new Map<string, string>();
+    for (const [key, value] of Object.entries(layer)) {
+      const canonical = canonicalPropertyKey(key);
+      const earlier = seen.get(canonical);
+      if (earlier !== undefined) {
+        issues.push({ path: key, message: `same property as '${earlier}'; give it once` });
+        continue;
+      }
+      seen.set(canonical, key);
+      merged.set(canonical, { key, value });
+    }
+  }
+  return { merged, issues };
+}
+
+/**
+ * Parses and validates deployer properties. `layers` are applied in order, e.g.
+ * `[accountDefaults, launchProperties]`. Throws DeployerPropertiesError listing every problem.
+ */
+export function parseDeployerProperties(
+  layers: readonly Readonly<Record<string, string>>[],
+): DeployerProperties {
+  const { merged, issues } = mergePropertyLayers(layers);
+  const props = emptyDeployerProperties();
+  for (const [canonical, { key, value }] of merged) {
+    const spec = DEPLOYER_PROPERTY_KEYS[canonical];
+    if (!spec) {
+      issues.push({
+        path: key,
+        message: `unknown deployer property; known keys: ${KNOWN_DEPLOYER_PROPERTY_KEYS.join(', ')}`,
+      });
+      continue;
+    }
+    if (typeof value !== 'string') {
+      issues.push({ path: key, message: 'value must be a string' });
+      continue;
+    }
+    try {
+      issues.push(...spec.apply(props, value, key));
+    } catch (error) {
+      issues.push({ path: key, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  if (issues.length === 0) {
+    issues.push(...checkCrossField(props, (canonical) => merged.get(canonical)?.key ?? canonical));
+  }
+  if (issues.length > 0) throw new DeployerPropertiesError(issues);
+  return props;
+}
+
+/** Like parseDeployerProperties, but returns the issues instead of throwing. */
+export function validateDeployerProperties(
+  layers: readonly Readonly<Record<string, string>>[],
+): { ok: true; properties: DeployerProperties } | { ok: false; issues: PropertyIssue[] } {
+  try {
+    return { ok: true, properties: parseDeployerProperties(layers) };
+  } catch (error) {
+    if (error instanceof DeployerPropertiesError) return { ok: false, issues: error.issues };
+    throw error;
+  }
+}

@@ -1,0 +1,214 @@
+import type {
+  V1Container,
+  V1EnvFromSource,
+  V1EnvVar,
+  V1Job,
+  V1JobSpec,
+  V1ObjectMeta,
+  V1PodSpec,
+  V1ResourceRequirements,
+} from '@kubernetes/client-node';
+import type { DeployerProperties } from './deployer-types.js';
+import { identityAnnotations, identityLabels, JOB_NAME_POD_LABEL, TASK_CONTAINER_NAME } from './labels.js';
+import { dns1123LabelError, executionIdText, jobName } from './names.js';
+
+// Pure: a task launch → the Job manifest. No client calls, no clock, no randomness, so the same
+// input always gives the same object (snapshot-tested, and a retried launch is the same Job).
+
+/** A finished Job is kept for a day unless the properties say otherwise, so Jobs do not pile up. */
+export const DEFAULT_TTL_SECONDS_AFTER_FINISHED = 86_400;
+/** A task execution is one attempt: retrying is Batchyard's decision (restart), not the Job's. */
+export const DEFAULT_BACKOFF_LIMIT = 0;
+
+export const ENV_EXECUTION_ID = 'BATCHYARD_TASK_EXECUTION_ID';
+export const ENV_TASK_NAME = 'BATCHYARD_TASK_NAME';
+export const ENV_JOB_NAME = 'BATCHYARD_JOB_NAME';
+export const ENV_POD_NAME = 'BATCHYARD_POD_NAME';
+export const ENV_DATABASE_URL = 'BATCHYARD_DATABASE_URL';
+
+export interface SecretKeySelector {
+  name: string;
+  key: string;
+}
+
+export interface JobTemplateInput {
+  taskName: string;
+  appName: string;
+  accountName: string;
+  namespace: string;
+  image: string;
+  args: readonly string[];
+  /** Plain, non-secret values only: they are stored and shown. Secrets go through secretKeyRefs. */
+  env?: Readonly<Record<string, string>>;
+  /** The Secret holding the job repository's database URL; it reaches the pod as a secretKeyRef. */
+  databaseSecret: SecretKeySelector;
+  properties: DeployerProperties;
+  /** Set for a schedule's template and for Jobs launched on behalf of a schedule. */
+  scheduleName?: string;
+  extraLabels?: Readonly<Record<string, string>>;
+  extraAnnotations?: Readonly<Record<string, string>>;
+}
+
+export interface JobBuildInput extends JobTemplateInput {
+  executionId: number | bigint | string;
+}
+
+/** The metadata and spec a Job gets; shared with CronJob jobTemplates. */
+export interface JobShape {
+  metadata: V1ObjectMeta;
+  spec: V1JobSpec;
+}
+
+/** Drops undefined values and empty arrays/objects so manifests hold only what was asked for. */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (entry === undefined) continue;
+    if (Array.isArray(entry) && entry.length === 0) continue;
+    if (
+      entry !== null &&
+      typeof entry === 'object' &&
+      !Array.isArray(entry) &&
+      Object.keys(entry).length === 0
+    ) {
+      continue;
+    }
+    out[key] = entry;
+  }
+  return out as T;
+}
+
+function environment(input: JobTemplateInput, executionId: string | undefined): V1EnvVar[] {
+  const fixed: V1EnvVar[] = [];
+  if (executionId !== undefined) fixed.push({ name: ENV_EXECUTION_ID, value: executionId });
+  fixed.push(
+    { name: ENV_TASK_NAME, value: input.taskName },
+    // Downward API: a CronJob's Jobs get their names from the controller, so the worker reads its
+    // own identity from the pod rather than from a literal baked into the template.
+    {
+      name: ENV_JOB_NAME,
+      valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_NAME_POD_LABEL}']` } },
+    },
+    { name: ENV_POD_NAME, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    {
+      name: ENV_DATABASE_URL,
+      valueFrom: { secretKeyRef: { name: input.databaseSecret.name, key: input.databaseSecret.key } },
+    },
+  );
+  const taken = new Set(fixed.map((e) => e.name));
+  const props = input.properties;
+  const plain = { ...input.env, ...props.environmentVariables };
+  const rest: V1EnvVar[] = [
+    ...Object.entries(plain).map(([name, value]) => ({ name, value })),
+    ...props.secretKeyRefs.map((ref) => ({
+      name: ref.envVarName,
+      valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.dataKey } },
+    })),
+    ...props.configMapKeyRefs.map((ref) => ({
+      name: ref.envVarName,
+      valueFrom: { configMapKeyRef: { name: ref.configMapName, key: ref.dataKey } },
+    })),
+  ];
+  for (const entry of rest) {
+    if (taken.has(entry.name))
+      throw new Error(`env var ${entry.name} is set by Batchyard and cannot be overridden`);
+  }
+  return [...fixed, ...rest];
+}
+
+function resources(props: DeployerProperties): V1ResourceRequirements | undefined {
+  const { gpu, ...limits } = props.limits;
+  const allLimits: Record<string, string> = { ...limits };
+  if (gpu !== undefined) allLimits[props.gpuVendor] = gpu;
+  const result = compact({ requests: compact({ ...props.requests }), limits: compact(allLimits) });
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function container(input: JobTemplateInput, executionId: string | undefined): V1Container {
+  const props = input.properties;
+  const envFrom: V1EnvFromSource[] = [
+    ...props.secretRefs.map((name) => ({ secretRef: { name } })),
+    ...props.configMapRefs.map((name) => ({ configMapRef: { name } })),
+  ];
+  return compact({
+    name: TASK_CONTAINER_NAME,
+    image: input.image,
+    imagePullPolicy: props.imagePullPolicy,
+    args: [...input.args],
+    env: environment(input, executionId),
+    envFrom,
+    resources: resources(props),
+    volumeMounts: props.volumeMounts,
+    securityContext: props.containerSecurityContext,
+  });
+}
+
+function podSpec(input: JobTemplateInput, executionId: string | undefined): V1PodSpec {
+  const props = input.properties;
+  return compact({
+    restartPolicy: 'Never',
+    containers: [container(input, executionId)],
+    imagePullSecrets: props.imagePullSecrets.map((name) => ({ name })),
+    nodeSelector: props.nodeSelector,
+    tolerations: props.tolerations,
+    affinity: props.affinity,
+    priorityClassName: props.priorityClassName,
+    serviceAccountName: props.serviceAccountName,
+    securityContext: props.podSecurityContext,
+    volumes: props.volumes,
+    terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+  });
+}
+
+/**
+ * The Job's metadata (without name and namespace) and spec. With no execution id this is the
+ * template a schedule's CronJob stamps out; with one, the Job of a manual launch.
+ */
+export function buildJobShape(input: JobTemplateInput, executionId?: number | bigint | string): JobShape {
+  const namespaceError = dns1123LabelError(input.namespace);
+  if (namespaceError) throw new Error(`namespace '${input.namespace}' ${namespaceError}`);
+  if (input.image.trim().length === 0) throw new Error('image must not be empty');
+  const id = executionId === undefined ? undefined : executionIdText(executionId);
+  const identity = {
+    taskName: input.taskName,
+    appName: input.appName,
+    accountName: input.accountName,
+    executionId: id,
+    scheduleName: input.scheduleName,
+  };
+  const props = input.properties;
+  const labels = { ...props.labels, ...input.extraLabels, ...identityLabels(identity) };
+  const annotations = {
+    ...props.jobAnnotations,
+    ...input.extraAnnotations,
+    ...identityAnnotations(identity),
+  };
+  const podAnnotations = { ...props.podAnnotations, ...identityAnnotations(identity) };
+  return {
+    metadata: { labels, annotations },
+    spec: compact({
+      backoffLimit: props.backoffLimit ?? DEFAULT_BACKOFF_LIMIT,
+      activeDeadlineSeconds: props.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? DEFAULT_TTL_SECONDS_AFTER_FINISHED,
+      template: {
+        metadata: { labels: { ...labels }, annotations: podAnnotations },
+        spec: podSpec(input, id),
+      },
+    }),
+  };
+}
+
+/** The Job of a manual launch, named deterministically by jobName(taskName, executionId). */
+export function buildJob(input: JobBuildInput): V1Job {
+  const shape = buildJobShape(input, input.executionId);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: jobName(input.taskName, input.executionId),
+      namespace: input.namespace,
+      ...shape.metadata,
+    },
+    spec: shape.spec,
+  };
+}
