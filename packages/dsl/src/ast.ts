@@ -88,3 +88,8 @@ export function allFlows(flow: Flow): Flow[] {
   }
   return out;
 }
+
+/** A deep copy without source spans, for comparing ASTs parsed from different texts. */
+export function withoutSpans(task: ComposedTask): unknown {
+  return JSON.parse(JSON.stringify(task.flow, (key, value: unknown) => (key === 'span' ? undefined : value)));
+}

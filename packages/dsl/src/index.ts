@@ -10,7 +10,7 @@ export type {
   TransitionCondition,
   TransitionTarget,
 } from './ast.js';
-export { allApps, appId } from './ast.js';
+export { allApps, appId, withoutSpans } from './ast.js';
 export { parseComposedTask } from './composed-parser.js';
 export type { SourceLocation } from './errors.js';
 export { DslError, formatDslError, GraphError, locate } from './errors.js';
