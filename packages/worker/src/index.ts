@@ -1,0 +1,26 @@
+/**
+ * @batchyard/worker — a Spring-Batch-style job runtime for task pods. See README.md.
+ */
+
+export * from './flow/builder.js';
+export { type FlowResult, runFlow } from './flow/execute.js';
+export * from './flow/model.js';
+export * from './launch.js';
+export * from './model/api.js';
+export * from './model/context.js';
+export * from './model/errors.js';
+export * from './model/execution.js';
+export * from './model/log.js';
+export * from './model/parameters.js';
+export * from './model/status.js';
+export * from './model/step.js';
+export { InMemoryJobRepository } from './repository/memory.js';
+export * from './repository/types.js';
+export { FaultPolicy, mapBounded, type Sleep } from './step/fault-tolerance.js';
+export {
+  localPartitionHandler,
+  type PartitionLaunchRequest,
+  partitionStepName,
+  type RemotePartitionLauncher,
+} from './step/partition.js';
+export type { StepRuntime, StopSignal } from './step/runtime.js';

@@ -1,0 +1,62 @@
+import type { ItemReader, ItemStream, ItemWriter } from '../model/api.js';
+import type { ExecutionContext } from '../model/context.js';
+
+/**
+ * Reads an array or any (sync) iterable. Restartable: the number of items consumed is saved under
+ * `<name>.read.count`; on restart that many items are skipped.
+ *
+ * @example iterableReader([1, 2, 3])
+ */
+export class IterableReader<T> implements ItemReader<T>, ItemStream {
+  private iterator: Iterator<T> | undefined;
+  private count = 0;
+
+  constructor(
+    private readonly source: Iterable<T> | (() => Iterable<T>),
+    private readonly name = 'iterableReader',
+  ) {}
+
+  open(ctx: ExecutionContext): void {
+    const iterable = typeof this.source === 'function' ? this.source() : this.source;
+    this.iterator = iterable[Symbol.iterator]();
+    this.count = 0;
+    const skip = ctx.getNumber(`${this.name}.read.count`);
+    while (this.count < skip && !this.iterator.next().done) this.count++;
+  }
+
+  read(): T | null {
+    if (!this.iterator) this.open({ getNumber: () => 0 } as unknown as ExecutionContext);
+    const next = this.iterator!.next();
+    if (next.done) return null;
+    this.count++;
+    return next.value;
+  }
+
+  update(ctx: ExecutionContext): void {
+    ctx.put(`${this.name}.read.count`, this.count);
+  }
+}
+
+export function iterableReader<T>(
+  source: Iterable<T> | (() => Iterable<T>),
+  name?: string,
+): IterableReader<T> {
+  return new IterableReader(source, name);
+}
+
+/**
+ * Collects written items in `items` (tests, benchmarks). Not transactional: a chunk rolled back
+ * after `write` stays in the list, which is what the at-least-once contract of non-transactional
+ * writers means.
+ */
+export class ListWriter<T> implements ItemWriter<T> {
+  readonly items: T[] = [];
+
+  write(items: readonly T[]): void {
+    for (const item of items) this.items.push(item);
+  }
+}
+
+export function listWriter<T>(): ListWriter<T> {
+  return new ListWriter<T>();
+}

@@ -1,0 +1,63 @@
+/**
+ * ExecutionContext: the restart state of a job or step, a JSON object persisted at each chunk
+ * commit (step level) or step boundary (job level). Readers and writers keep their position in it.
+ *
+ * A dirty flag lets the repository skip the context UPDATE when nothing changed in a chunk.
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export class ExecutionContext {
+  private data: Record<string, JsonValue>;
+  private dirtyFlag = false;
+
+  constructor(data: Record<string, JsonValue> = {}) {
+    this.data = { ...data };
+  }
+
+  get(key: string): JsonValue | undefined {
+    return this.data[key];
+  }
+
+  getNumber(key: string, fallback = 0): number {
+    const v = this.data[key];
+    return typeof v === 'number' ? v : fallback;
+  }
+
+  getString(key: string, fallback = ''): string {
+    const v = this.data[key];
+    return typeof v === 'string' ? v : fallback;
+  }
+
+  has(key: string): boolean {
+    return key in this.data;
+  }
+
+  put(key: string, value: JsonValue): void {
+    if (this.data[key] === value) return;
+    this.data[key] = value;
+    this.dirtyFlag = true;
+  }
+
+  remove(key: string): void {
+    if (!(key in this.data)) return;
+    delete this.data[key];
+    this.dirtyFlag = true;
+  }
+
+  get dirty(): boolean {
+    return this.dirtyFlag;
+  }
+
+  clearDirty(): void {
+    this.dirtyFlag = false;
+  }
+
+  toJSON(): Record<string, JsonValue> {
+    return { ...this.data };
+  }
+
+  /** A deep copy (JSON round trip), so a rolled-back chunk cannot leak into the committed state. */
+  clone(): ExecutionContext {
+    return new ExecutionContext(JSON.parse(JSON.stringify(this.data)) as Record<string, JsonValue>);
+  }
+}
