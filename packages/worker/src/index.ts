@@ -5,6 +5,7 @@
 export * from './flow/builder.js';
 export { type FlowResult, runFlow } from './flow/execute.js';
 export * from './flow/model.js';
+export * from './io/memory.js';
 export * from './launch.js';
 export * from './model/api.js';
 export * from './model/context.js';
@@ -15,6 +16,8 @@ export * from './model/parameters.js';
 export * from './model/status.js';
 export * from './model/step.js';
 export { InMemoryJobRepository } from './repository/memory.js';
+export { PostgresJobRepository } from './repository/postgres.js';
+export * from './repository/recover.js';
 export * from './repository/types.js';
 export { FaultPolicy, mapBounded, type Sleep } from './step/fault-tolerance.js';
 export {
