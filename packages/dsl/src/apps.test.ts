@@ -34,6 +34,7 @@ describe('composedTaskApps', () => {
       { id: 'load', appName: 'load', properties: {}, definitionName: 'nightly-load' },
       { id: 'alert', appName: 'alert', properties: { to: 'ops' }, definitionName: 'nightly-alert' },
     ]);
+    expect(composedTaskApps(task)[1]).toEqual({ id: 'c', appName: 'clean', properties: {} });
   });
 });
 

@@ -8,18 +8,23 @@ export interface ComposedTaskChild {
   readonly id: string;
   readonly appName: string;
   readonly properties: Readonly<Record<string, string>>;
-  /** `<parent>-<label or app>`, as SCDF names child task definitions. */
-  readonly definitionName: string;
+  /** `<parent>-<label or app>`, when the parent's name was given. */
+  readonly definitionName?: string;
+}
+
+/** SCDF's name for a child task definition: `<parent>-<label or app>`. */
+export function childDefinitionName(parentName: string, id: string): string {
+  return `${parentName}-${id}`;
 }
 
 /** The children of a composed task in text order. Assumes a validated AST (unique ids). */
-export function composedTaskApps(task: ComposedTask, parentName: string): ComposedTaskChild[] {
-  return allApps(task.flow).map((app) => ({
-    id: appId(app),
-    appName: app.name,
-    properties: app.properties,
-    definitionName: `${parentName}-${appId(app)}`,
-  }));
+export function composedTaskApps(task: ComposedTask, parentName?: string): ComposedTaskChild[] {
+  return allApps(task.flow).map((app) => {
+    const child = { id: appId(app), appName: app.name, properties: app.properties };
+    return parentName === undefined
+      ? child
+      : { ...child, definitionName: childDefinitionName(parentName, child.id) };
+  });
 }
 
 export interface AppReference extends SourceLocation {

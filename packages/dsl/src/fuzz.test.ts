@@ -81,7 +81,11 @@ function generate(random: () => number): string {
   const labels: string[] = [];
   const app = (withTransitions: boolean): string => {
     const name = `app${next++}`;
-    let text = random() < 0.2 ? `${(labels.push(`l${next}`), `l${next}`)}: ${name}` : name;
+    let text = name;
+    if (random() < 0.2) {
+      labels.push(`l${next}`);
+      text = `l${next}: ${name}`;
+    }
     if (random() < 0.2) text += ` --p${next}=${pick(['1', '"a b"', "'x'", '""'])}`;
     if (withTransitions) {
       const count = random() < 0.3 ? 1 + Math.floor(random() * 2) : 0;

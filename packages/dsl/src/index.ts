@@ -1,5 +1,11 @@
 export type { AppReference, ComposedTaskChild } from './apps.js';
-export { composedTaskApps, isComposedTask, referencedApps, unknownAppError } from './apps.js';
+export {
+  childDefinitionName,
+  composedTaskApps,
+  isComposedTask,
+  referencedApps,
+  unknownAppError,
+} from './apps.js';
 export type {
   ComposedApp,
   ComposedTask,
