@@ -7,3 +7,5 @@ export * from './labels.js';
 export * from './names.js';
 export * from './quantity.js';
 export * from './sanitize.js';
+export * from './observed.js';
+export * from './decide.js';

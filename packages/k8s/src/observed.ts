@@ -1,0 +1,141 @@
+import type {
+  V1ContainerStateTerminated,
+  V1ContainerStatus,
+  V1Job,
+  V1JobCondition,
+  V1Pod,
+  V1PodCondition,
+} from '@kubernetes/client-node';
+import { TASK_CONTAINER_NAME } from './labels.js';
+
+// Reading Job and Pod status as the API server sends it, for decide(). Objects from a list call are
+// deserialised by client-node (times are Date), objects from a watch event are raw JSON (times are
+// strings); every time is read through toDate() so both work.
+
+/** A Date from a Date, an RFC 3339 string or nothing. */
+export function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value === 'string' && value.length > 0) {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return undefined;
+}
+
+function isTrue(condition: { status?: string } | undefined): boolean {
+  return condition?.status === 'True';
+}
+
+/** The Job condition of `type` when it is True. */
+export function jobCondition(job: V1Job, type: string): V1JobCondition | undefined {
+  const condition = job.status?.conditions?.find((c) => c.type === type);
+  return isTrue(condition) ? condition : undefined;
+}
+
+/** The pod condition of `type` (whatever its status). */
+export function podCondition(pod: V1Pod, type: string): V1PodCondition | undefined {
+  return pod.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Successful Job: Complete, or SuccessCriteriaMet (1.31+, set before Complete while pods wind down). */
+export function successCondition(job: V1Job): V1JobCondition | undefined {
+  return jobCondition(job, 'Complete') ?? jobCondition(job, 'SuccessCriteriaMet');
+}
+
+/**
+ * Failed Job: Failed, or FailureTarget (1.31+: the controller has decided the Job fails and waits
+ * for its pods to terminate before adding Failed; waiting would only delay the report).
+ */
+export function failureCondition(job: V1Job): V1JobCondition | undefined {
+  return jobCondition(job, 'Failed') ?? jobCondition(job, 'FailureTarget');
+}
+
+/** The most recently created pod; with retries (backoffLimit > 0) the current attempt. */
+export function latestPod(pods: readonly V1Pod[]): V1Pod | undefined {
+  let latest: V1Pod | undefined;
+  let latestTime = Number.NEGATIVE_INFINITY;
+  for (const pod of pods) {
+    const time = toDate(pod.metadata?.creationTimestamp)?.getTime() ?? 0;
+    if (
+      time > latestTime ||
+      (time === latestTime && (pod.metadata?.name ?? '') > (latest?.metadata?.name ?? ''))
+    ) {
+      latest = pod;
+      latestTime = time;
+    }
+  }
+  return latest;
+}
+
+/** The task container's status (by name, else the first container's). */
+export function taskContainerStatus(pod: V1Pod | undefined): V1ContainerStatus | undefined {
+  const statuses = pod?.status?.containerStatuses;
+  return statuses?.find((s) => s.name === TASK_CONTAINER_NAME) ?? statuses?.[0];
+}
+
+/** How the task container ended, if it did. */
+export function terminatedState(pod: V1Pod | undefined): V1ContainerStateTerminated | undefined {
+  const status = taskContainerStatus(pod);
+  return status?.state?.terminated ?? status?.lastState?.terminated;
+}
+
+export function isPodFinished(pod: V1Pod | undefined): boolean {
+  const phase = pod?.status?.phase;
+  return (
+    phase === 'Succeeded' || phase === 'Failed' || taskContainerStatus(pod)?.state?.terminated !== undefined
+  );
+}
+
+/** Evicted by the kubelet (1.20: phase Failed, reason Evicted) or disrupted (1.26+: DisruptionTarget). */
+export function evictionOf(pod: V1Pod | undefined): { message: string } | undefined {
+  if (!pod) return undefined;
+  if (pod.status?.reason === 'Evicted') return { message: pod.status.message ?? 'pod was evicted' };
+  const disruption = podCondition(pod, 'DisruptionTarget');
+  if (isTrue(disruption)) {
+    return {
+      message: [disruption?.reason, disruption?.message].filter(Boolean).join(': ') || 'pod was disrupted',
+    };
+  }
+  return undefined;
+}
+
+/** Waiting reasons that never resolve by themselves: Kubernetes retries forever and never fails the Job. */
+export const STUCK_WAITING_REASONS: ReadonlySet<string> = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
+
+export interface WaitingInfo {
+  reason: string;
+  message?: string;
+  stuck: boolean;
+}
+
+/** Why the task container is not running yet: a waiting reason, or the scheduler's verdict. */
+export function waitingInfo(pod: V1Pod | undefined): WaitingInfo | undefined {
+  if (!pod) return undefined;
+  const waiting = taskContainerStatus(pod)?.state?.waiting;
+  if (waiting?.reason) {
+    return {
+      reason: waiting.reason,
+      message: waiting.message,
+      stuck: STUCK_WAITING_REASONS.has(waiting.reason),
+    };
+  }
+  const scheduled = podCondition(pod, 'PodScheduled');
+  if (scheduled?.status === 'False') {
+    return { reason: scheduled.reason ?? 'Unschedulable', message: scheduled.message, stuck: false };
+  }
+  return undefined;
+}
+
+/** When the task container started running (its own startedAt, else the pod's start). */
+export function runningSince(pod: V1Pod | undefined): Date | undefined {
+  const running = taskContainerStatus(pod)?.state?.running;
+  if (!running) return undefined;
+  return toDate(running.startedAt) ?? toDate(pod?.status?.startTime);
+}
