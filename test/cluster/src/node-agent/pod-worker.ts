@@ -96,10 +96,11 @@ export class PodWorker {
       await this.deps.core.deleteNamespacedPod({
         name: meta.name!,
         namespace: meta.namespace!,
-        gracePeriodSeconds: 0,
-        body: { preconditions: { uid: meta.uid } },
+        // With a body, the API server ignores query parameters: the grace period goes in the body.
+        body: { gracePeriodSeconds: 0, preconditions: { uid: meta.uid } },
       });
     } catch (err) {
+      // 404: already gone; 409: a new pod of the same name (uid precondition) — not ours to delete.
       if ((err as { code?: number }).code !== 404 && (err as { code?: number }).code !== 409) {
         this.deps.log(`pod ${this.key}: delete failed: ${String(err)}`);
       }
