@@ -2,10 +2,25 @@
  * @batchyard/worker — a Spring-Batch-style job runtime for task pods. See README.md.
  */
 
+export { parseArgs, parseTypedValue, type WorkerArgs } from './cli/args.js';
+export { parseEnv, type WorkerEnv } from './cli/env.js';
+export {
+  defineJob,
+  EXIT_CODES,
+  type JobDefinition,
+  type JobFactory,
+  type RunWorkerOptions,
+  runWorker,
+} from './cli/run.js';
 export * from './flow/builder.js';
 export { type FlowResult, runFlow } from './flow/execute.js';
 export * from './flow/model.js';
+export * from './io/csv.js';
+export { ChunkFile, FlatFileParseError, linesWithOffsets } from './io/files.js';
+export * from './io/fixed-width.js';
+export * from './io/jsonl.js';
 export * from './io/memory.js';
+export * from './io/postgres.js';
 export * from './launch.js';
 export * from './model/api.js';
 export * from './model/context.js';
