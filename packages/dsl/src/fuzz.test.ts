@@ -194,44 +194,64 @@ function simulate(task: ReturnType<typeof parseComposedTask>, random: () => numb
   throw new Error(`planner did not finish: ${formatComposedTask(task)}`);
 }
 
+// Thousands of cases take a few seconds; allow for a busy machine running other suites in parallel.
+const FUZZ_TIMEOUT = 60_000;
+
 describe('fuzz', () => {
-  it('random token sequences throw only DslError, and what parses round-trips', () => {
-    const random = prng(20261122);
-    for (let i = 0; i < 4000; i++) {
-      const n = 1 + Math.floor(random() * 12);
-      const parts: string[] = [];
-      for (let j = 0; j < n; j++) parts.push(TOKENS[Math.floor(random() * TOKENS.length)]!);
-      check(parts.join(random() < 0.7 ? ' ' : ''), random);
-    }
-  });
-
-  it('mutations of valid definitions throw only DslError, and what parses round-trips', () => {
-    const random = prng(42);
-    for (let i = 0; i < 4000; i++) {
-      let text = ROUND_TRIP_CORPUS[Math.floor(random() * ROUND_TRIP_CORPUS.length)]!;
-      const edits = 1 + Math.floor(random() * 3);
-      for (let k = 0; k < edits; k++) {
-        const at = Math.floor(random() * (text.length + 1));
-        const op = random();
-        if (op < 0.35) text = text.slice(0, at) + CHARS[Math.floor(random() * CHARS.length)] + text.slice(at);
-        else if (op < 0.7) text = text.slice(0, at) + text.slice(at + 1);
-        else if (op < 0.85) text = text.slice(0, at) + text.slice(at, at + 4) + text.slice(at);
-        else text = text.slice(0, at) + text.slice(at).replace(/&&/, '||');
+  it(
+    'random token sequences throw only DslError, and what parses round-trips',
+    () => {
+      const random = prng(20261122);
+      for (let i = 0; i < 4000; i++) {
+        const n = 1 + Math.floor(random() * 12);
+        const parts: string[] = [];
+        for (let j = 0; j < n; j++) parts.push(TOKENS[Math.floor(random() * TOKENS.length)]!);
+        check(parts.join(random() < 0.7 ? ' ' : ''), random);
       }
-      check(text, random);
-    }
-  });
+    },
+    FUZZ_TIMEOUT,
+  );
 
-  it('grammar-generated definitions round-trip through the graph and plan to completion', () => {
-    const random = prng(1234);
-    for (let i = 0; i < 3000; i++) check(generate(random), random);
-  });
+  it(
+    'mutations of valid definitions throw only DslError, and what parses round-trips',
+    () => {
+      const random = prng(42);
+      for (let i = 0; i < 4000; i++) {
+        let text = ROUND_TRIP_CORPUS[Math.floor(random() * ROUND_TRIP_CORPUS.length)]!;
+        const edits = 1 + Math.floor(random() * 3);
+        for (let k = 0; k < edits; k++) {
+          const at = Math.floor(random() * (text.length + 1));
+          const op = random();
+          if (op < 0.35)
+            text = text.slice(0, at) + CHARS[Math.floor(random() * CHARS.length)] + text.slice(at);
+          else if (op < 0.7) text = text.slice(0, at) + text.slice(at + 1);
+          else if (op < 0.85) text = text.slice(0, at) + text.slice(at, at + 4) + text.slice(at);
+          else text = text.slice(0, at) + text.slice(at).replace(/&&/, '||');
+        }
+        check(text, random);
+      }
+    },
+    FUZZ_TIMEOUT,
+  );
 
-  it('valid corpus entries also plan to completion under many random runs', () => {
-    const random = prng(7);
-    for (const text of ROUND_TRIP_CORPUS)
-      for (let i = 0; i < 30; i++) simulate(parseComposedTask(text), random);
-  });
+  it(
+    'grammar-generated definitions round-trip through the graph and plan to completion',
+    () => {
+      const random = prng(1234);
+      for (let i = 0; i < 3000; i++) check(generate(random), random);
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'valid corpus entries also plan to completion under many random runs',
+    () => {
+      const random = prng(7);
+      for (const text of ROUND_TRIP_CORPUS)
+        for (let i = 0; i < 30; i++) simulate(parseComposedTask(text), random);
+    },
+    FUZZ_TIMEOUT,
+  );
 
   it('covered enough ground', () => {
     // Guards against a generator change that silently stops exercising the deeper paths.
