@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the `batchyard/worker-sample` image: the worker runtime with the settlement job
+ * built in. Env and arguments as `batchyard-worker` (see packages/worker/README.md), e.g.
+ *
+ *   BATCHYARD_DATABASE_URL=postgres://… node apps/sample-task/dist/main.js rows=1000 seed=1
+ */
+import { runWorker } from '@batchyard/worker';
+import { jobs } from './settlement.js';
+
+const code = await runWorker({ argv: process.argv.slice(2), env: process.env, jobs });
+process.exit(code);
