@@ -11,8 +11,12 @@ const shared = {
   ssr: { resolve: { conditions: ['source'] } },
 };
 
+// CI asks for a JSON report as well, to print one plain 'N passed, N failed' line per tier.
+const jsonOut = process.env.VITEST_JSON_OUT;
+
 export default defineConfig({
   test: {
+    reporters: jsonOut ? ['default', ['json', { outputFile: jsonOut }]] : ['default'],
     projects: [
       {
         ...shared,

@@ -3,10 +3,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { ControlPlane } from './control-plane.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { appRoutes } from './routes/apps.js';
 import { definitionRoutes } from './routes/definitions.js';
+import { executionRoutes } from './routes/executions.js';
 import { systemRoutes } from './routes/system.js';
 import { AppRegistryService } from './services/app-registry.js';
 import { TaskDefinitionService } from './services/task-definitions.js';
@@ -18,6 +20,8 @@ export interface AppDeps {
   databaseUrl: string;
   embeddedDatabase: boolean;
   logger: Logger;
+  /** Start the reconciler and queue dispatcher with the app (default true). */
+  controlLoops?: boolean;
 }
 
 /** Builds the HTTP application without listening: tests use it on a real port or with inject(). */
@@ -41,5 +45,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(systemRoutes(deps));
   await app.register(appRoutes(registry));
   await app.register(definitionRoutes(definitions));
+
+  const controlPlane = await ControlPlane.create(deps);
+  await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
+  if (deps.controlLoops !== false) app.addHook('onReady', () => controlPlane.start());
+  app.addHook('onClose', () => controlPlane.stop());
   return app;
 }

@@ -73,6 +73,17 @@ export const ConfigSchema = z.object({
     .default([
       { name: 'default', type: 'local', workDir: '.batchyard/work', maxConcurrent: 20, defaults: {} },
     ]),
+  executions: z
+    .object({
+      logTailBytes: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(10 * 1024 * 1024)
+        .default(65_536)
+        .describe("Bytes of each execution's log kept in the database when it ends."),
+    })
+    .prefault({}),
   samples: z
     .object({ register: Bool.default(true).describe('Register the sample app and task at start.') })
     .prefault({}),
@@ -90,6 +101,7 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_MIGRATE_ON_START: 'database.migrateOnStart',
   BATCHYARD_LOG_LEVEL: 'log.level',
   BATCHYARD_REGISTER_SAMPLES: 'samples.register',
+  BATCHYARD_LOG_TAIL_BYTES: 'executions.logTailBytes',
 };
 
 export class ConfigError extends Error {

@@ -15,8 +15,11 @@ export interface TestServer {
 }
 
 /** A real server on a real port over a fresh, migrated database. */
-export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+export async function startTestServer(
+  env: NodeJS.ProcessEnv = {},
+  options: { db?: TestDatabase; keepDatabase?: boolean } = {},
+): Promise<TestServer> {
+  const db = options.db ?? (await createTestDatabase());
   const config = loadConfig({
     DATABASE_URL: db.url,
     BATCHYARD_PORT: '0',
@@ -49,7 +52,7 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
     async close() {
       await app.close();
       await prisma.$disconnect();
-      await db.drop();
+      if (!options.keepDatabase) await db.drop();
     },
   };
 }

@@ -2,3 +2,4 @@ export * as apps from './app-registrations.js';
 export * as audit from './audit.js';
 export type { Db } from './db.js';
 export * as definitions from './task-definitions.js';
+export * as executions from './task-executions.js';

@@ -1,0 +1,66 @@
+import type { PrismaClient } from '@batchyard/db';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createPlatforms } from './platform/factory.js';
+import type { PlatformRegistry } from './platform/registry.js';
+import { TaskExecutionService } from './services/executions.js';
+import { Launcher } from './services/launcher.js';
+import { Reconciler } from './services/reconciler.js';
+
+export interface ControlPlaneDeps {
+  config: Readonly<Config>;
+  prisma: PrismaClient;
+  databaseUrl: string;
+  logger: Logger;
+}
+
+/**
+ * The launch/reconcile machinery: platforms, launcher, reconciler and the queue dispatcher,
+ * started once the HTTP server is ready and stopped before the database closes.
+ */
+export class ControlPlane {
+  private dispatchTimer: NodeJS.Timeout | undefined;
+  private dispatching: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly platforms: PlatformRegistry,
+    readonly launcher: Launcher,
+    readonly reconciler: Reconciler,
+    readonly executions: TaskExecutionService,
+    private readonly logger: Logger,
+  ) {}
+
+  static async create(deps: ControlPlaneDeps): Promise<ControlPlane> {
+    const platforms = await createPlatforms(deps);
+    const launcher = new Launcher(deps.prisma, platforms, deps.logger);
+    let plane: ControlPlane | undefined;
+    const reconciler = new Reconciler(deps.prisma, platforms, deps.logger, {
+      logTailBytes: deps.config.executions.logTailBytes,
+      onTerminal: () => plane?.dispatchSoon(),
+    });
+    const service = new TaskExecutionService(deps.prisma, platforms, launcher, deps.logger);
+    plane = new ControlPlane(platforms, launcher, reconciler, service, deps.logger);
+    return plane;
+  }
+
+  async start(): Promise<void> {
+    await this.reconciler.watchAll();
+    await this.reconciler.reconcileAll((platform, row) => this.launcher.resume(platform, row));
+    this.dispatchSoon();
+    this.dispatchTimer = setInterval(() => this.dispatchSoon(), 2000);
+    this.dispatchTimer.unref();
+  }
+
+  /** Serialised: one dispatch at a time in this process (rows are claimed safely across processes). */
+  dispatchSoon(): void {
+    this.dispatching = this.dispatching
+      .then(() => this.launcher.dispatch())
+      .catch((err: unknown) => this.logger.error({ err }, 'queue dispatch failed'));
+  }
+
+  async stop(): Promise<void> {
+    if (this.dispatchTimer) clearInterval(this.dispatchTimer);
+    await this.dispatching;
+    await this.platforms.closeAll();
+  }
+}

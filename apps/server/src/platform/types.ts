@@ -1,0 +1,66 @@
+import type { Readable } from 'node:stream';
+import type { ErrorDetail, TaskStatus } from '@batchyard/core';
+
+/** Everything a platform needs to start one task execution. */
+export interface LaunchSpec {
+  executionId: number;
+  taskName: string;
+  appName: string;
+  appVersion: string;
+  /** The registered URI, e.g. docker:acme/etl:1.0. */
+  uri: string;
+  /** Local-platform argv of the app (from its registration). */
+  command: string[] | null;
+  args: string[];
+  /** Deployer properties for this app, prefixes already removed. */
+  deployer: Record<string, string>;
+  scheduleName?: string;
+}
+
+export interface LaunchResult {
+  /** Job name or local process key: deterministic from the execution id. */
+  externalId: string;
+  /** What was created, sanitised (no secrets), for the execution record. */
+  manifest: unknown;
+}
+
+/** What the platform observed about one execution, as the reconciler records it. */
+export interface Observation {
+  externalId: string;
+  executionId?: number;
+  status: TaskStatus;
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+  startTime?: Date;
+  endTime?: Date;
+  /** The platform resource should be removed (e.g. a Job stuck in ImagePullBackOff). */
+  cleanup?: boolean;
+}
+
+export interface LogOptions {
+  tail?: number;
+  follow?: boolean;
+}
+
+export interface Platform {
+  readonly name: string;
+  readonly type: 'local' | 'kubernetes';
+  readonly maxConcurrent: number;
+  /** Account defaults, merged under each launch's deployer properties. */
+  readonly defaults: Readonly<Record<string, string>>;
+  /** Pure check of deployer properties, before anything is created. */
+  validateDeployerProperties(deployer: Record<string, string>, path: string): ErrorDetail[];
+  /** Idempotent: launching the same execution twice creates one resource. */
+  launch(spec: LaunchSpec): Promise<LaunchResult>;
+  /** Graceful stop: SIGTERM, the grace period, then removal. */
+  stop(externalId: string): Promise<void>;
+  /** Removes the platform resource; already gone is success. */
+  cleanup(externalId: string): Promise<void>;
+  logs(externalId: string, options: LogOptions): Promise<Readable>;
+  /** The current truth for one execution (start-up reconcile); undefined = resource gone. */
+  observe(externalId: string): Promise<Observation | undefined>;
+  /** Starts watching; every change is reported through `onObservation`. */
+  watch(onObservation: (o: Observation) => void): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,173 @@
+import {
+  BulkCleanupQuery,
+  CleanupQuery,
+  CurrentExecutionsSchema,
+  ExecutionIdParams,
+  ExecutionIdsParams,
+  ExecutionPage,
+  errorResponses,
+  LaunchBody,
+  ListExecutionsQuery,
+  LogsQuery,
+  TaskExecutionSchema,
+  TaskName,
+} from '@batchyard/core';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { TaskExecutionService } from '../services/executions.js';
+import type { Launcher } from '../services/launcher.js';
+
+const tags = ['tasks'];
+const CleanupResult = z.object({ cleaned: z.number().int(), removed: z.number().int() });
+
+export function executionRoutes(launcher: Launcher, service: TaskExecutionService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/tasks/executions',
+      {
+        schema: {
+          tags,
+          summary: 'Launch a task (queued when its platform account is at capacity)',
+          body: LaunchBody,
+          response: { 201: TaskExecutionSchema, ...errorResponses },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await launcher.launch(req.body)),
+    );
+
+    app.get(
+      '/tasks/executions',
+      {
+        schema: {
+          tags,
+          summary: 'List task executions, newest first (keyset paging)',
+          querystring: ListExecutionsQuery,
+          response: { 200: ExecutionPage, ...errorResponses },
+        },
+      },
+      async (req) => service.list(req.query),
+    );
+
+    app.get(
+      '/tasks/executions/current',
+      {
+        schema: {
+          tags,
+          summary: 'Running and queued executions per platform account',
+          response: { 200: CurrentExecutionsSchema },
+        },
+      },
+      async () => service.current(),
+    );
+
+    app.get(
+      '/tasks/executions/external/:externalId',
+      {
+        schema: {
+          tags,
+          summary: 'Find an execution by its platform id (Job name)',
+          params: z.object({ externalId: z.string().min(1).max(255) }),
+          response: { 200: TaskExecutionSchema, ...errorResponses },
+        },
+      },
+      async (req) => service.byExternalId(req.params.externalId),
+    );
+
+    app.get(
+      '/tasks/executions/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Show a task execution',
+          params: ExecutionIdParams,
+          response: { 200: TaskExecutionSchema, ...errorResponses },
+        },
+      },
+      async (req) => service.get(req.params.id),
+    );
+
+    app.get(
+      '/tasks/info/executions',
+      {
+        schema: {
+          tags,
+          summary: 'Number of executions of a task',
+          querystring: z.object({ name: TaskName }),
+          response: { 200: z.object({ totalExecutions: z.number().int() }), ...errorResponses },
+        },
+      },
+      async (req) => ({ totalExecutions: await service.total(req.query.name) }),
+    );
+
+    app.post(
+      '/tasks/executions/:ids/stop',
+      {
+        schema: {
+          tags,
+          summary: 'Stop executions (comma-separated ids): SIGTERM, grace period, then removal',
+          params: ExecutionIdsParams,
+          response: { 200: z.array(TaskExecutionSchema), ...errorResponses },
+        },
+      },
+      async (req) => service.stop(req.params.ids),
+    );
+
+    app.post(
+      '/tasks/executions/:id/relaunch',
+      {
+        schema: {
+          tags,
+          summary: 'Launch again with the same arguments and properties',
+          params: ExecutionIdParams,
+          response: { 201: TaskExecutionSchema, ...errorResponses },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await service.relaunch(req.params.id)),
+    );
+
+    app.delete(
+      '/tasks/executions/:ids',
+      {
+        schema: {
+          tags,
+          summary: 'Clean up platform resources and/or remove execution data (comma-separated ids)',
+          params: ExecutionIdsParams,
+          querystring: CleanupQuery,
+          response: { 200: CleanupResult, ...errorResponses },
+        },
+      },
+      async (req) => service.cleanup(req.params.ids, req.query.action),
+    );
+
+    app.delete(
+      '/tasks/executions',
+      {
+        schema: {
+          tags,
+          summary: 'Clean up / remove finished executions by task, status and age',
+          querystring: BulkCleanupQuery,
+          response: { 200: CleanupResult, ...errorResponses },
+        },
+      },
+      async (req) => service.cleanupMatching(req.query, req.query.action),
+    );
+
+    app.get(
+      '/tasks/executions/:id/logs',
+      {
+        schema: {
+          tags,
+          summary: 'Logs (text); follow=true streams until the execution ends',
+          params: ExecutionIdParams,
+          querystring: LogsQuery,
+          produces: ['text/plain'],
+        },
+      },
+      async (req, reply) => {
+        const stream = await service.logs(req.params.id, req.query);
+        reply.header('content-type', 'text/plain; charset=utf-8');
+        return reply.send(stream);
+      },
+    );
+  };
+}

@@ -1,0 +1,225 @@
+import { Readable } from 'node:stream';
+import {
+  ApiError,
+  decodeCursor,
+  encodeCursor,
+  isTerminal,
+  type ListExecutionsQuery,
+  notFound,
+  type Page,
+  type TaskExecution,
+  type TaskStatus,
+} from '@batchyard/core';
+import { audit, executions, type PrismaClient } from '@batchyard/db';
+import type { Logger } from 'pino';
+import type { PlatformRegistry } from '../platform/registry.js';
+import { toExecutionDtos } from './execution-dto.js';
+import type { Launcher } from './launcher.js';
+
+/** Queries and lifecycle operations on existing task executions. */
+export class TaskExecutionService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly platforms: PlatformRegistry,
+    private readonly launcher: Launcher,
+    private readonly logger: Logger,
+  ) {}
+
+  async list(q: ListExecutionsQuery): Promise<Page<TaskExecution>> {
+    const before = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (q.cursor && (!before || typeof before[0] !== 'number')) {
+      throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
+        { path: 'query.cursor', message: 'not a cursor this server issued' },
+      ]);
+    }
+    const filter = {
+      taskName: q.task,
+      status: q.status,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      parentExecutionId: q.parent,
+    };
+    const rows = await executions.listExecutions(
+      this.db,
+      filter,
+      q.size + 1,
+      before?.[0] as number | undefined,
+    );
+    const items = rows.slice(0, q.size);
+    const last = items.at(-1);
+    return {
+      items: await toExecutionDtos(this.db, items),
+      page: {
+        size: q.size,
+        next: rows.length > q.size && last ? encodeCursor([last.id]) : null,
+        ...(q.total ? { total: await executions.countExecutions(this.db, filter) } : {}),
+      },
+    };
+  }
+
+  async get(id: number): Promise<TaskExecution> {
+    const row = await executions.findExecution(this.db, id);
+    if (!row) throw notFound('task execution', id);
+    return (await toExecutionDtos(this.db, [row]))[0]!;
+  }
+
+  async byExternalId(externalId: string): Promise<TaskExecution> {
+    const row = await executions.findByExternalId(this.db, externalId);
+    if (!row) throw notFound('task execution with external id', externalId);
+    return (await toExecutionDtos(this.db, [row]))[0]!;
+  }
+
+  async current() {
+    return Promise.all(
+      this.platforms.platforms.map(async (p) => {
+        const counts = await executions.countByStatus(this.db, p.name);
+        const running = ['LAUNCHING', 'PENDING', 'RUNNING', 'STOPPING'].reduce(
+          (n, s) => n + (counts.get(s as executions.TaskExecutionStatus) ?? 0),
+          0,
+        );
+        return {
+          name: p.name,
+          type: p.type,
+          maximumTaskExecutions: p.maxConcurrent,
+          runningExecutionCount: running,
+          queuedExecutionCount: counts.get('QUEUED') ?? 0,
+        };
+      }),
+    );
+  }
+
+  total = (taskName: string) => executions.totalForTask(this.db, taskName);
+
+  private async existing(ids: number[]) {
+    const rows = await executions.findExecutions(this.db, ids);
+    const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length > 0) throw notFound('task execution', missing.join(','));
+    return rows;
+  }
+
+  /**
+   * Stops executions: queued ones end STOPPED at once; live ones go STOPPING, their process gets
+   * SIGTERM and its grace period (the worker finishes its chunk), and the reconciler records
+   * STOPPED when the platform confirms. Stopping a finished execution is a no-op.
+   */
+  async stop(ids: number[]): Promise<TaskExecution[]> {
+    const rows = await this.existing(ids);
+    for (const row of rows) {
+      const status = row.status as TaskStatus;
+      if (isTerminal(status) || status === 'STOPPING') continue;
+      if (status === 'QUEUED') {
+        await executions.updateIfStatus(this.db, row.id, ['QUEUED'], {
+          status: 'STOPPED',
+          endTime: new Date(),
+          reason: 'StoppedWhileQueued',
+        });
+        continue;
+      }
+      if (!(await executions.updateIfStatus(this.db, row.id, [row.status], { status: 'STOPPING' }))) continue;
+      await audit.recordAudit(this.db, {
+        operation: 'TASK_EXECUTION',
+        action: 'STOP',
+        correlationId: String(row.id),
+      });
+      const platform = this.platforms.find(row.platformName);
+      if (platform && row.externalExecutionId) {
+        const externalId = row.externalExecutionId;
+        // The grace period can be long: the request returns now, the reconciler records the end.
+        platform
+          .stop(externalId)
+          .catch((err: unknown) => this.logger.error({ err, executionId: row.id }, 'stop failed'));
+      }
+    }
+    return toExecutionDtos(this.db, await executions.findExecutions(this.db, ids));
+  }
+
+  /** CLEANUP removes platform resources (idempotent); REMOVE_DATA also deletes the records. */
+  async cleanup(
+    ids: number[],
+    actions: Set<'CLEANUP' | 'REMOVE_DATA'>,
+  ): Promise<{ cleaned: number; removed: number }> {
+    const rows = await this.existing(ids);
+    const live = rows.filter((r) => !isTerminal(r.status as TaskStatus));
+    if (actions.has('REMOVE_DATA') && live.length > 0) {
+      throw new ApiError(
+        'CONFLICT',
+        `executions ${live.map((r) => r.id).join(', ')} are still running; stop them first`,
+      );
+    }
+    let cleaned = 0;
+    for (const row of rows) {
+      const platform = this.platforms.find(row.platformName);
+      if (platform && row.externalExecutionId && isTerminal(row.status as TaskStatus)) {
+        await platform.cleanup(row.externalExecutionId);
+        cleaned++;
+      }
+    }
+    let removed = 0;
+    if (actions.has('REMOVE_DATA')) removed = await executions.deleteExecutions(this.db, ids);
+    await audit.recordAudit(this.db, {
+      operation: 'TASK_EXECUTION',
+      action: actions.has('REMOVE_DATA') ? 'REMOVE_DATA' : 'CLEANUP',
+      correlationId: ids.join(',').slice(0, 255),
+    });
+    return { cleaned, removed };
+  }
+
+  async cleanupMatching(
+    filter: { task?: string; status?: TaskStatus; olderThanDays?: number },
+    actions: Set<'CLEANUP' | 'REMOVE_DATA'>,
+  ) {
+    const olderThan =
+      filter.olderThanDays !== undefined
+        ? new Date(Date.now() - filter.olderThanDays * 86_400_000)
+        : undefined;
+    const ids = await executions.executionIds(
+      this.db,
+      { taskName: filter.task, status: filter.status, olderThan },
+      10_000,
+    );
+    const rows = await executions.findExecutions(this.db, ids);
+    const finished = rows.filter((r) => isTerminal(r.status as TaskStatus)).map((r) => r.id);
+    if (finished.length === 0) return { cleaned: 0, removed: 0 };
+    return this.cleanup(finished, actions);
+  }
+
+  /** Same task, arguments and properties; a new execution. */
+  async relaunch(id: number): Promise<TaskExecution> {
+    const row = await executions.findExecution(this.db, id);
+    if (!row) throw notFound('task execution', id);
+    return this.launcher.launch({
+      name: row.taskName,
+      arguments: Array.isArray(row.arguments) ? row.arguments.map(String) : [],
+      properties: (row.properties ?? {}) as Record<string, string>,
+      platform: row.platformName ?? undefined,
+    });
+  }
+
+  /** From the platform while its resource exists; afterwards the tail kept in the database. */
+  async logs(id: number, options: { tail?: number; follow?: boolean }): Promise<Readable> {
+    const row = await executions.findExecution(this.db, id);
+    if (!row) throw notFound('task execution', id);
+    const platform = this.platforms.find(row.platformName);
+    const kept = (): Readable => {
+      const text = row.logTail ?? '';
+      const lines = options.tail
+        ? `${text.split('\n').filter(Boolean).slice(-options.tail).join('\n')}\n`
+        : text;
+      return Readable.from([lines]);
+    };
+    if (!platform || !row.externalExecutionId) return Readable.from(['']);
+    if (isTerminal(row.status as TaskStatus) && row.logTail !== null) {
+      const live = await platform.observe(row.externalExecutionId).catch(() => undefined);
+      if (!live) return kept();
+    }
+    try {
+      return await platform.logs(row.externalExecutionId, options);
+    } catch (err) {
+      if (row.logTail !== null) return kept();
+      throw new ApiError(
+        'PLATFORM_UNAVAILABLE',
+        `logs of execution ${id} are not available: ${(err as Error).message}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import {
+  ApiError,
+  type LaunchBody,
+  notFound,
+  sanitizeArguments,
+  sanitizeProperties,
+  splitLaunchProperties,
+  type TaskExecution,
+} from '@batchyard/core';
+import { apps, audit, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
+import { parseTaskDefinition } from '@batchyard/dsl';
+import type { Logger } from 'pino';
+import type { PlatformRegistry } from '../platform/registry.js';
+import type { LaunchSpec, Platform } from '../platform/types.js';
+import { dslApiError } from './dsl-errors.js';
+import { toExecutionDtos } from './execution-dto.js';
+
+export interface LaunchOptions {
+  parentExecutionId?: number;
+  scheduleName?: string;
+}
+
+interface PreparedLaunch {
+  platform: Platform;
+  spec: Omit<LaunchSpec, 'executionId'>;
+}
+
+const toArgs = (props: Record<string, string>): string[] =>
+  Object.entries(props).map(([k, v]) => `--${k}=${v}`);
+
+/** Turns launch requests into platform resources, queueing when an account is at capacity. */
+export class Launcher {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly platforms: PlatformRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Validates everything a launch needs before any row or resource exists. */
+  async prepare(body: LaunchBody): Promise<PreparedLaunch> {
+    const def = await definitions.findDefinition(this.db, body.name);
+    if (!def) throw notFound('task definition', body.name);
+    if (def.composed) {
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `${body.name} is a composed task; composed launches are not supported yet`,
+      );
+    }
+    let node: ReturnType<typeof parseTaskDefinition>;
+    try {
+      node = parseTaskDefinition(def.dslText);
+    } catch (err) {
+      dslApiError(err, 'definition');
+    }
+    const target = node.label ?? node.app;
+    const props = splitLaunchProperties(body.properties, target);
+    const app = props.version
+      ? await apps.findAppVersion(this.db, 'task', node.app, props.version)
+      : await apps.findDefaultApp(this.db, 'task', node.app);
+    if (!app) {
+      const what = props.version ? `version ${props.version} of app ${node.app}` : `app ${node.app}`;
+      throw new ApiError('UNKNOWN_APP', `${what} is not registered`, [
+        {
+          path: props.version ? `body.properties.version.${target}` : 'body.name',
+          message: `${what} is not registered`,
+        },
+      ]);
+    }
+    const platform = this.platforms.resolve(body.platform);
+    const deployer = { ...platform.defaults, ...props.deployer };
+    const problems = platform.validateDeployerProperties(deployer, `body.properties.deployer.${target}`);
+    if (problems.length > 0) {
+      throw new ApiError(
+        'INVALID_PROPERTY',
+        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        problems,
+      );
+    }
+    return {
+      platform,
+      spec: {
+        taskName: def.name,
+        appName: app.name,
+        appVersion: app.version,
+        uri: app.uri,
+        command: Array.isArray(app.command) ? app.command.map(String) : null,
+        args: [...toArgs({ ...node.properties, ...props.appArgs }), ...body.arguments],
+        deployer,
+      },
+    };
+  }
+
+  async launch(body: LaunchBody, options: LaunchOptions = {}): Promise<TaskExecution> {
+    const { platform, spec } = await this.prepare(body);
+    const row = await this.db.$transaction(async (tx) => {
+      // Counting and inserting under one per-account lock makes the limit exact under
+      // concurrent launches (SCDF counted pods and miscounted).
+      await lockAccount(tx, platform.name);
+      const active = await executions.activeCount(tx, platform.name);
+      const queued = (await executions.countByStatus(tx, platform.name)).get('QUEUED') ?? 0;
+      const status = active >= platform.maxConcurrent || queued > 0 ? 'QUEUED' : 'LAUNCHING';
+      const created = await executions.insertExecution(tx, {
+        taskName: body.name,
+        status,
+        arguments: sanitizeArguments(body.arguments),
+        properties: sanitizeProperties(body.properties),
+        platformName: platform.name,
+        platformType: platform.type,
+        parentExecutionId: options.parentExecutionId ?? null,
+        scheduleName: options.scheduleName ?? null,
+      });
+      await audit.recordAudit(tx, {
+        operation: 'TASK_EXECUTION',
+        action: 'LAUNCH',
+        correlationId: String(created.id),
+        platformName: platform.name,
+        data: { task: body.name, status },
+      });
+      return created;
+    });
+    // The full (unsanitised) request is needed again when a queued execution starts.
+    if (row.status === 'QUEUED') {
+      this.pending.set(row.id, spec);
+    } else {
+      await this.start(platform, { ...spec, executionId: row.id });
+    }
+    const fresh = await executions.findExecution(this.db, row.id);
+    return (await toExecutionDtos(this.db, [fresh ?? row]))[0]!;
+  }
+
+  private readonly pending = new Map<number, Omit<LaunchSpec, 'executionId'>>();
+
+  /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
+  async start(platform: Platform, spec: LaunchSpec): Promise<void> {
+    try {
+      const result = await platform.launch(spec);
+      await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING', 'PENDING', 'RUNNING'], {
+        externalExecutionId: result.externalId,
+        manifest: result.manifest as Prisma.InputJsonValue,
+      });
+      await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], { status: 'PENDING' });
+    } catch (err) {
+      this.logger.error({ err, executionId: spec.executionId }, 'launch failed');
+      await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], {
+        status: 'FAILED',
+        reason: 'LaunchFailed',
+        errorMessage: (err as Error).message,
+        endTime: new Date(),
+      });
+    }
+  }
+
+  /**
+   * Starts queued executions while their account has capacity. Called after every terminal
+   * transition and periodically; safe to run concurrently (rows are claimed with SKIP LOCKED).
+   */
+  async dispatch(): Promise<number> {
+    let started = 0;
+    for (const platform of this.platforms.platforms) {
+      const claimed = await this.db.$transaction(async (tx) => {
+        await lockAccount(tx, platform.name);
+        const free = platform.maxConcurrent - (await executions.activeCount(tx, platform.name));
+        return executions.claimQueued(tx, platform.name, free);
+      });
+      for (const row of claimed) {
+        const spec = this.pending.get(row.id) ?? (await this.rebuild(row));
+        this.pending.delete(row.id);
+        if (spec) await this.start(platform, { ...spec, executionId: row.id });
+        started++;
+      }
+    }
+    return started;
+  }
+
+  /** Start-up: a LAUNCHING row whose resource may not exist yet is launched again (idempotent). */
+  async resume(platform: Platform, row: executions.TaskExecution): Promise<void> {
+    const spec = await this.rebuild(row);
+    if (spec) await this.start(platform, { ...spec, executionId: row.id });
+  }
+
+  /** After a restart the in-memory request is gone: rebuild it from the stored launch. */
+  private async rebuild(row: executions.TaskExecution): Promise<Omit<LaunchSpec, 'executionId'> | undefined> {
+    try {
+      const args = Array.isArray(row.arguments) ? row.arguments.map(String) : [];
+      const properties = (row.properties ?? {}) as Record<string, string>;
+      const { spec } = await this.prepare({
+        name: row.taskName,
+        arguments: args,
+        properties,
+        platform: row.platformName ?? undefined,
+      });
+      return spec;
+    } catch (err) {
+      await executions.updateIfStatus(this.db, row.id, ['LAUNCHING'], {
+        status: 'FAILED',
+        reason: 'LaunchFailed',
+        errorMessage: (err as Error).message,
+        endTime: new Date(),
+      });
+      return undefined;
+    }
+  }
+}
+
+async function lockAccount(tx: Prisma.TransactionClient, name: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`batchyard:account:${name}`}))`;
+}

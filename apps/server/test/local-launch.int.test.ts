@@ -1,0 +1,210 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ErrorBody, startTestServer, type TestServer } from './harness.js';
+
+interface Execution {
+  id: number;
+  status: string;
+  exitCode: number | null;
+  reason: string | null;
+  arguments: string[];
+  properties: Record<string, string>;
+  externalExecutionId: string | null;
+  manifest: { command: string[]; environment: string[] } | null;
+  queuePosition: number | null;
+  startTime: string | null;
+  endTime: string | null;
+}
+
+const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta.url));
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('launching on the local platform', () => {
+  let s: TestServer;
+  const get = (id: number) => s.request<Execution>('GET', `/tasks/executions/${id}`).then((r) => r.body);
+  const finished = (id: number) =>
+    until(
+      () => get(id),
+      (e) => ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'].includes(e.status),
+      `execution ${id} to end`,
+    );
+
+  beforeAll(async () => {
+    const work = await mkdtemp(join(tmpdir(), 'batchyard-local-'));
+    s = await startTestServer({
+      BATCHYARD_PLATFORMS: JSON.stringify([
+        { name: 'local', type: 'local', workDir: work, maxConcurrent: 2 },
+      ]),
+    });
+    await s.request('POST', '/apps/task/scripted/1.0', { uri: 'local:scripted', command: ['node', SCRIPT] });
+    await s.request('POST', '/tasks/definitions', {
+      name: 'hello',
+      definition: 'scripted --print=hello-world',
+    });
+  });
+  afterAll(() => s.close());
+
+  it('runs a task to COMPLETE with exit code 0, passing DSL properties, app properties and arguments', async () => {
+    const r = await s.request<Execution>('POST', '/tasks/executions', {
+      name: 'hello',
+      arguments: ['--extra=1'],
+      properties: { 'app.scripted.mode': 'fast', 'deployer.scripted.environmentVariables': 'GREETING=hi' },
+    });
+    expect(r.status).toBe(201);
+    const done = await finished(r.body.id);
+    expect(done).toMatchObject({
+      status: 'COMPLETE',
+      exitCode: 0,
+      externalExecutionId: `local-${r.body.id}`,
+    });
+    expect(done.startTime).not.toBeNull();
+    expect(done.endTime).not.toBeNull();
+    expect(done.manifest?.command.slice(2)).toEqual(['--print=hello-world', '--mode=fast', '--extra=1']);
+    expect(done.manifest?.environment).toContain('BATCHYARD_DATABASE_URL');
+    const logs = await fetch(`${s.url}/tasks/executions/${r.body.id}/logs`).then((x) => x.text());
+    expect(logs).toContain('hello-world');
+    expect(logs).toContain(`execution ${r.body.id} started`);
+    expect(logs).toContain('database configured: yes');
+    expect(logs).not.toContain('postgresql://');
+    const tail = await fetch(`${s.url}/tasks/executions/${r.body.id}/logs?tail=1`).then((x) => x.text());
+    expect(tail).toBe('done\n');
+  });
+
+  it('records a failing task as FAILED with its exit code', async () => {
+    const r = await s.request<Execution>('POST', '/tasks/executions', {
+      name: 'hello',
+      arguments: ['--exit=3'],
+    });
+    expect(await finished(r.body.id)).toMatchObject({ status: 'FAILED', exitCode: 3, reason: 'Error' });
+  });
+
+  it('stops a running task: SIGTERM, then STOPPED', async () => {
+    const r = await s.request<Execution>('POST', '/tasks/executions', {
+      name: 'hello',
+      arguments: ['--sleep=60000'],
+    });
+    await until(
+      () => get(r.body.id),
+      (e) => e.status === 'RUNNING',
+      'RUNNING',
+    );
+    // Stop once the process is up (its SIGTERM handler installed), as a worker mid-chunk would be.
+    await until(
+      () => fetch(`${s.url}/tasks/executions/${r.body.id}/logs`).then((x) => x.text()),
+      (t) => t.includes('started'),
+      'output',
+    );
+    const stopped = await s.request<Execution[]>('POST', `/tasks/executions/${r.body.id}/stop`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.body[0]?.status).toBe('STOPPING');
+    expect(await finished(r.body.id)).toMatchObject({ status: 'STOPPED', exitCode: 143 });
+    const logs = await fetch(`${s.url}/tasks/executions/${r.body.id}/logs`).then((x) => x.text());
+    expect(logs).toContain('received SIGTERM');
+  });
+
+  it('queues launches over the account limit and starts them as capacity frees', async () => {
+    const long = await Promise.all(
+      [1, 2].map(() =>
+        s.request<Execution>('POST', '/tasks/executions', { name: 'hello', arguments: ['--sleep=1500'] }),
+      ),
+    );
+    const queued = await s.request<Execution>('POST', '/tasks/executions', { name: 'hello' });
+    expect(queued.body.status).toBe('QUEUED');
+    expect(queued.body.queuePosition).toBe(1);
+    const current = await s.request<{ runningExecutionCount: number; queuedExecutionCount: number }[]>(
+      'GET',
+      '/tasks/executions/current',
+    );
+    expect(current.body[0]).toMatchObject({ runningExecutionCount: 2, queuedExecutionCount: 1 });
+    expect(await finished(queued.body.id)).toMatchObject({ status: 'COMPLETE' });
+    for (const l of long) expect((await finished(l.body.id)).status).toBe('COMPLETE');
+  });
+
+  it('relaunches with the same arguments and properties', async () => {
+    const first = await s.request<Execution>('POST', '/tasks/executions', {
+      name: 'hello',
+      arguments: ['--print=again'],
+      properties: { 'app.scripted.x': '1' },
+    });
+    await finished(first.body.id);
+    const again = await s.request<Execution>('POST', `/tasks/executions/${first.body.id}/relaunch`);
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(first.body.id);
+    const done = await finished(again.body.id);
+    expect(done.arguments).toEqual(['--print=again']);
+    expect(done.properties).toEqual({ 'app.scripted.x': '1' });
+  });
+
+  it('cleans up idempotently and removes data', async () => {
+    const r = await s.request<Execution>('POST', '/tasks/executions', { name: 'hello' });
+    await finished(r.body.id);
+    expect((await s.request('DELETE', `/tasks/executions/${r.body.id}?action=CLEANUP`)).status).toBe(200);
+    expect((await s.request('DELETE', `/tasks/executions/${r.body.id}?action=CLEANUP`)).status).toBe(200);
+    const logs = await fetch(`${s.url}/tasks/executions/${r.body.id}/logs`).then((x) => x.text());
+    expect(logs).toContain('done'); // kept in the database after the platform's files are gone
+    const removed = await s.request<{ removed: number }>(
+      'DELETE',
+      `/tasks/executions/${r.body.id}?action=CLEANUP,REMOVE_DATA`,
+    );
+    expect(removed.body.removed).toBe(1);
+    expect((await s.request('GET', `/tasks/executions/${r.body.id}`)).status).toBe(404);
+  });
+
+  it.each([
+    ['unknown task', { name: 'nope' }, 404, undefined],
+    ['bad property key', { name: 'hello', properties: { 'spring.x': '1' } }, 400, 'body.properties.spring.x'],
+    [
+      'unknown deployer property',
+      { name: 'hello', properties: { 'deployer.scripted.colour': 'red' } },
+      400,
+      'body.properties.deployer.scripted.colour',
+    ],
+    ['unknown platform', { name: 'hello', platform: 'mars' }, 400, 'body.platform'],
+    [
+      'unregistered version',
+      { name: 'hello', properties: { 'version.scripted': '9.9' } },
+      400,
+      'body.properties.version.scripted',
+    ],
+    ['arguments of wrong type', { name: 'hello', arguments: 'x' }, 400, 'body.arguments'],
+  ])('rejects %s', async (_what, body, status, path) => {
+    const r = await s.request<ErrorBody>('POST', '/tasks/executions', body);
+    expect(r.status).toBe(status);
+    if (path) expect(r.body.details.map((d) => d.path)).toContain(path);
+  });
+
+  it('lists newest first with keyset paging and filters', async () => {
+    const all = await s.request<{ items: Execution[]; page: { next: string | null } }>(
+      'GET',
+      '/tasks/executions?size=2&task=hello',
+    );
+    expect(all.body.items).toHaveLength(2);
+    expect(all.body.items[0]!.id).toBeGreaterThan(all.body.items[1]!.id);
+    const next = await s.request<{ items: Execution[] }>(
+      'GET',
+      `/tasks/executions?size=2&task=hello&cursor=${all.body.page.next}`,
+    );
+    expect(next.body.items[0]!.id).toBeLessThan(all.body.items[1]!.id);
+    const failed = await s.request<{ items: Execution[] }>('GET', '/tasks/executions?status=FAILED');
+    expect(failed.body.items.every((e) => e.status === 'FAILED')).toBe(true);
+    const total = await s.request<{ totalExecutions: number }>('GET', '/tasks/info/executions?name=hello');
+    expect(total.body.totalExecutions).toBeGreaterThan(5);
+    const ext = await s.request<Execution>(
+      'GET',
+      `/tasks/executions/external/local-${all.body.items[0]!.id}`,
+    );
+    expect(ext.body.id).toBe(all.body.items[0]!.id);
+  });
+});

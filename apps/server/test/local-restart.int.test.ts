@@ -1,0 +1,84 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../../test/setup/database.js';
+import { startTestServer, type TestServer } from './harness.js';
+
+interface Execution {
+  id: number;
+  status: string;
+  exitCode: number | null;
+  reason: string | null;
+}
+
+const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta.url));
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('local platform across a server restart', () => {
+  it('catches up executions that ended while the server was down, and marks vanished ones LOST', async () => {
+    const db = await createTestDatabase();
+    const work = await mkdtemp(join(tmpdir(), 'batchyard-restart-'));
+    const env = { BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work }]) };
+    const first: TestServer = await startTestServer(env, { db, keepDatabase: true });
+    await first.request('POST', '/apps/task/scripted/1.0', {
+      uri: 'local:scripted',
+      command: ['node', SCRIPT],
+    });
+    await first.request('POST', '/tasks/definitions', { name: 'job', definition: 'scripted' });
+    const launch = (args: string[]) =>
+      first
+        .request<Execution>('POST', '/tasks/executions', { name: 'job', arguments: args })
+        .then((r) => r.body.id);
+    const ok = await launch(['--sleep=1500']);
+    const failing = await launch(['--sleep=1500', '--exit=4']);
+    const vanishing = await launch(['--sleep=60000']);
+    for (const id of [ok, failing, vanishing]) {
+      await until(
+        () => first.request<Execution>('GET', `/tasks/executions/${id}`).then((r) => r.body),
+        (e) => e.status === 'RUNNING',
+        'RUNNING',
+      );
+    }
+    await first.close(); // the server goes away; its task processes do not
+
+    // While it is down: two finish on their own, one is killed and its files removed.
+    const pid = Number(
+      (
+        await import('node:fs/promises').then((fs) =>
+          fs.readFile(join(work, `local-${vanishing}`, 'pid'), 'utf8'),
+        )
+      ).trim(),
+    );
+    process.kill(-pid, 'SIGKILL');
+    await rm(join(work, `local-${vanishing}`), { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 2500));
+
+    const second = await startTestServer(env, { db });
+    try {
+      const get = (id: number) =>
+        second.request<Execution>('GET', `/tasks/executions/${id}`).then((r) => r.body);
+      expect(
+        await until(
+          () => get(ok),
+          (e) => e.status !== 'RUNNING',
+          'catch-up',
+        ),
+      ).toMatchObject({ status: 'COMPLETE', exitCode: 0 });
+      expect(await get(failing)).toMatchObject({ status: 'FAILED', exitCode: 4 });
+      expect(await get(vanishing)).toMatchObject({ status: 'LOST', reason: 'PlatformResourceGone' });
+    } finally {
+      await second.close();
+    }
+  });
+});
