@@ -1,11 +1,15 @@
+export * from './client.js';
 export * from './cronjob-builder.js';
+export * from './decide.js';
 export { DEPLOYER_PROPERTY_KEYS, type KeySpec } from './deployer-keys.js';
 export * from './deployer-properties.js';
 export * from './deployer-types.js';
+export * from './discovery.js';
+export * from './errors.js';
+export * from './informer.js';
 export * from './job-builder.js';
 export * from './labels.js';
 export * from './names.js';
+export * from './observed.js';
 export * from './quantity.js';
 export * from './sanitize.js';
-export * from './observed.js';
-export * from './decide.js';
