@@ -94,8 +94,15 @@ export interface PartitionStep extends StepOptions {
   readonly kind: 'partition';
   readonly name: string;
   readonly partitioner: Partitioner;
-  /** The step each partition runs; its reader/writer read their range from the partition context. */
-  readonly worker: ChunkStep | TaskletStep;
+  /**
+   * The step each partition runs. Give a factory when the reader/writer keep state (they almost
+   * always do): partitions run concurrently and must not share reader instances. The factory gets
+   * the partition's context (its range, seeded by the partitioner) and the partition name.
+   */
+  readonly worker:
+    | ChunkStep
+    | TaskletStep
+    | ((ctx: ExecutionContext, partition: string) => ChunkStep | TaskletStep);
   readonly gridSize: number;
   /** Partitions run at the same time (default gridSize). */
   readonly concurrency?: number;

@@ -65,6 +65,7 @@ export async function runPartitionStep(
     await repo.updateStepExecution(manager);
   }
   const toRun: StepExecution[] = [];
+  const partitionOf = new Map<StepExecution, string>();
   for (const partition of names) {
     const name = partitionStepName(step.name, partition);
     const last = await repo.getLastStepExecution(rt.jobExecution.instance, name);
@@ -74,9 +75,14 @@ export async function runPartitionStep(
     await repo.addStepExecution(se);
     rt.jobExecution.stepExecutions.push(se);
     toRun.push(se);
+    partitionOf.set(se, partition);
   }
   const handler = step.handler ?? localPartitionHandler(step.concurrency ?? step.gridSize);
-  const results = await handler.handle(toRun, (se) => runStepExecution(step.worker, se, rt));
+  const workerFor = (se: StepExecution) =>
+    typeof step.worker === 'function'
+      ? step.worker(se.context, partitionOf.get(se) ?? se.stepName)
+      : step.worker;
+  const results = await handler.handle(toRun, (se) => runStepExecution(workerFor(se), se, rt));
   let worst: StepExecution['status'] = 'COMPLETED';
   for (const r of results) {
     for (const c of COUNTER_NAMES) manager[c] += r[c];
