@@ -75,7 +75,12 @@ describe('launch and restart', () => {
     let release!: () => void;
     const gate = new Promise<void>((ok) => (release = ok));
     const slow = job('slow')
-      .start(taskletStep('wait', async () => (await gate, 'FINISHED' as const)))
+      .start(
+        taskletStep('wait', async () => {
+          await gate;
+          return 'FINISHED';
+        }),
+      )
       .build();
     const running = launchJob(slow, parameters({ a: 1 }), { repository: repo });
     await new Promise((ok) => setTimeout(ok, 5));
@@ -164,7 +169,9 @@ describe('launch and restart', () => {
       .build();
     const ex2 = await launchJob(cp, parameters({ b: 1 }), {
       repository: repo,
-      onCreated: async (e) => void (id = e.id),
+      onCreated: async (e) => {
+        id = e.id;
+      },
     });
     expect(ex2.status).toBe('STOPPED');
     expect(repo.storedJob(ex2.id)!.status).toBe('STOPPED');
