@@ -63,6 +63,8 @@ class Decompiler {
     this.index();
     checkAcyclic(this.byId, this.graph);
     const flow = this.flow(this.plainOut.get(this.start) ?? [], this.end);
+    if (flow.elements.length === 0)
+      throw new GraphError('EMPTY_GRAPH', 'The graph has no app between START and END');
     for (const node of this.graph.nodes) {
       if (!CONTROL.has(node.name) && !this.placed.has(node.id) && !this.inlined.has(node.id)) {
         throw new GraphError(
@@ -175,16 +177,17 @@ class Decompiler {
         throw new GraphError('MISPLACED_CONTROL_NODE', `Node '${id}' (${node.name}) cannot appear here`, id);
       }
       this.placed.add(id);
-      elements.push(this.app(node, true));
+      elements.push(this.app(node, stop));
       targets = this.plainOut.get(id) ?? [];
     }
     return { kind: 'flow', elements, span: NO_SPAN };
   }
 
-  private app(node: GraphNode, withTransitions: boolean): ComposedApp {
+  /** An app node; `stop` is where its flow continues, undefined for a transition target. */
+  private app(node: GraphNode, stop: string | undefined): ComposedApp {
     const transitions: Transition[] = [];
     const edges = this.transitionsOut.get(node.id) ?? [];
-    if (!withTransitions && edges.length > 0) {
+    if (stop === undefined && edges.length > 0) {
       throw new GraphError(
         'TARGET_HAS_TRANSITIONS',
         `Node '${node.id}' is a transition target and cannot have transitions of its own`,
@@ -194,7 +197,7 @@ class Decompiler {
     for (const edge of edges) {
       transitions.push({
         on: parseTransitionName(edge.transition!),
-        target: this.target(node, edge.to),
+        target: this.target(node, edge.to, stop!),
         span: NO_SPAN,
       });
     }
@@ -208,7 +211,7 @@ class Decompiler {
     return node.label === undefined || node.label === null ? app : { ...app, label: node.label };
   }
 
-  private target(from: GraphNode, to: string): Transition['target'] {
+  private target(from: GraphNode, to: string, stop: string): Transition['target'] {
     const node = this.byId.get(to)!;
     if (node.name === END_TARGET || node.name === END) return { kind: 'end' };
     if (node.name === FAIL_TARGET) return { kind: 'fail' };
@@ -221,7 +224,16 @@ class Decompiler {
     }
     if ((this.plainIn.get(to) ?? 0) === 0 && !this.inlined.has(to) && this.owner(to) === from.id) {
       this.inlined.add(to);
-      return { kind: 'app', app: this.app(node, false) };
+      // In the DSL a transition target continues after its flow; a graph saying otherwise is lost.
+      const exits = this.plainOut.get(to) ?? [];
+      if (exits.some((e) => e !== stop)) {
+        throw new GraphError(
+          'TARGET_EXIT',
+          `Transition target '${to}' (${node.name}) must lead to where its flow continues (node '${stop}')`,
+          to,
+        );
+      }
+      return { kind: 'app', app: this.app(node, undefined) };
     }
     if (node.label === undefined || node.label === null || node.label === '') {
       throw new GraphError(

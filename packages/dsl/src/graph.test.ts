@@ -4,7 +4,7 @@ import { parseComposedTask } from './composed-parser.js';
 import { ROUND_TRIP_CORPUS } from './corpus.fixture.js';
 import { DslError, GraphError } from './errors.js';
 import { formatComposedTask } from './format.js';
-import { type Graph, parseTransitionName, toGraph, transitionName } from './graph.js';
+import { type Graph, type GraphNode, parseTransitionName, toGraph, transitionName } from './graph.js';
 import { graphToText } from './graph-text.js';
 
 const graphOf = (text: string): Graph => toGraph(parseComposedTask(text));
@@ -186,6 +186,79 @@ describe('graphToText errors', () => {
       }),
       'NO_JOIN',
       { nodeId: 'a' },
+    ],
+    [
+      'a transition target with transitions of its own',
+      (g) => ({
+        nodes: [...g.nodes, { id: '9', name: 'err' }, { id: '10', name: 'more' }],
+        links: [
+          ...g.links,
+          { from: '1', to: '9', properties: { transitionName: 'F' } },
+          { from: '9', to: '10', properties: { transitionName: 'G' } },
+        ],
+      }),
+      'TARGET_HAS_TRANSITIONS',
+      { nodeId: '9' },
+    ],
+    [
+      'a transition target that leads elsewhere than its flow',
+      (g) => ({
+        nodes: [...g.nodes, { id: '9', name: 'err' }],
+        links: [
+          ...g.links,
+          { from: '1', to: '9', properties: { transitionName: 'F' } },
+          { from: '9', to: '2' },
+        ],
+      }),
+      'TARGET_EXIT',
+      { nodeId: '9' },
+    ],
+    [
+      'no apps',
+      () => ({
+        nodes: [
+          { id: 's', name: 'START' },
+          { id: 'e', name: 'END' },
+        ],
+        links: [{ from: 's', to: 'e' }],
+      }),
+      'EMPTY_GRAPH',
+      {},
+    ],
+    [
+      'a plain link to $END',
+      (g) => ({
+        nodes: [...g.nodes, { id: '9', name: '$END' }],
+        links: [...g.links, { from: '1', to: '9' }],
+      }),
+      'MISSING_TRANSITION',
+      { nodeId: '9', linkIndex: 3 },
+    ],
+    [
+      'a transition into SYNC',
+      (g) => ({
+        nodes: [...g.nodes, { id: '9', name: 'SYNC' }],
+        links: [
+          ...g.links,
+          { from: '1', to: '9', properties: { transitionName: 'F' } },
+          { from: '9', to: '3' },
+        ],
+      }),
+      'BAD_TRANSITION_TARGET',
+      { nodeId: '9' },
+    ],
+    [
+      'a link out of END',
+      (g) => ({ ...g, links: [...g.links, { from: '3', to: '1' }] }),
+      'LINK_FROM_END',
+      { nodeId: '3', linkIndex: 3 },
+    ],
+    ['not a graph', () => ({ nodes: 'x', links: [] }) as unknown as Graph, 'MALFORMED_GRAPH', {}],
+    [
+      'a node without id',
+      (g) => ({ ...g, nodes: [...g.nodes, { name: 'x' } as GraphNode] }),
+      'MALFORMED_NODE',
+      {},
     ],
     [
       'an invalid app name',

@@ -88,8 +88,13 @@ export class Scanner {
     }
   }
 
-  /** Reads `--name=value` arguments after an app name into `into`; returns when none follows. */
-  readProperties(into: Map<string, string>): void {
+  /**
+   * Reads `--name=value` arguments after an app name into `into`; returns when none follows.
+   * `lenient` lets unquoted values hold the composed DSL's operator characters (a simple task
+   * definition has no operators, and URLs like `?a=1&b=2` are common there).
+   */
+  readProperties(into: Map<string, string>, lenient = false): void {
+    const stop = lenient ? /[\s]/ : VALUE_STOP;
     for (;;) {
       const before = this.pos;
       const spaced = this.skipWhitespace();
@@ -117,7 +122,7 @@ export class Scanner {
         value = this.readQuoted();
       } else {
         const valueStart = this.pos;
-        while (!this.atEnd && !VALUE_STOP.test(this.peek())) this.pos++;
+        while (!this.atEnd && !stop.test(this.peek())) this.pos++;
         value = this.text.slice(valueStart, this.pos);
         if (value === '') {
           const found = /\s/.test(this.peek()) || this.atEnd ? 'nothing' : this.here();

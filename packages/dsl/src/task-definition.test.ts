@@ -33,6 +33,16 @@ describe('parseTaskDefinition', () => {
     });
   });
 
+  it('lets unquoted values hold characters that are operators in composed tasks', () => {
+    expect(parseTaskDefinition('a --url=http://h/x?a=1&b=2 --cmp=a<b|c;(d)').properties).toEqual({
+      url: 'http://h/x?a=1&b=2',
+      cmp: 'a<b|c;(d)',
+    });
+    expect(formatTaskApp(parseTaskDefinition('a --url=http://h/x?a=1&b=2'))).toBe(
+      'a --url="http://h/x?a=1&b=2"',
+    );
+  });
+
   it('parses a label', () => {
     expect(parseTaskDefinition('lbl: app --a=1')).toMatchObject({ app: 'app', label: 'lbl' });
     expect(parseTaskDefinition('lbl:app')).toMatchObject({ app: 'app', label: 'lbl' });

@@ -69,7 +69,7 @@ function parseSimple(text: string): TaskAppNode {
   if (sc.atEnd) sc.fail('EMPTY', 'The task definition is empty', 0);
   const { label, name, start } = readLabelAndName(sc);
   const properties = new Map<string, string>();
-  sc.readProperties(properties);
+  sc.readProperties(properties, true);
   const end = sc.pos;
   sc.skipWhitespace();
   if (!sc.atEnd) failTrailing(sc);
