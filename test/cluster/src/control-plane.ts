@@ -155,6 +155,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--service-cluster-ip-range=10.0.0.0/24',
       '--endpoint-reconciler-type=none',
       '--kubelet-preferred-address-types=InternalIP',
+      // The node agent's log server certificate is signed by the same CA, so pods/log verifies it
+      // (without this flag the 1.20 kubelet client would skip verification altogether).
+      `--kubelet-certificate-authority=${ca.cert}`,
       '--allow-privileged=true',
       `--v=${v}`,
     ]);

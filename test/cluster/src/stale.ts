@@ -1,4 +1,12 @@
-import { appendFileSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -24,6 +32,14 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function mtimeMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
@@ -59,6 +75,8 @@ export function sweepStaleState(baseDir: string): void {
     const dir = join(baseDir, entry);
     const [owner] = readPids(join(dir, 'owner.pid'));
     if (owner !== undefined && alive(owner)) continue;
+    // A directory another run has just created but not yet claimed.
+    if (owner === undefined && Date.now() - mtimeMs(dir) < 60_000) continue;
     for (const pid of readPids(join(dir, 'pids'))) {
       if (belongsTo(pid, dir)) {
         try {
