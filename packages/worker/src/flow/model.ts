@@ -4,7 +4,7 @@ import type { Step } from '../model/step.js';
 /**
  * A flow is a graph of nodes (steps, deciders, splits, nested flows) joined by transitions on the
  * exit code of the node that just ran. Patterns: `*` any run of characters, `?` one character;
- * the most specific matching pattern wins (no wildcard > `?` > `*`, then longer).
+ * the most specific matching pattern wins (fewer `*`, then fewer `?`, then longer — as Spring Batch).
  */
 export interface Decider {
   readonly kind: 'decider';
@@ -40,10 +40,11 @@ export interface Flow {
   readonly nodes: ReadonlyMap<string, FlowNode>;
 }
 
-/** Specificity rank used to pick among matching patterns (lower is more specific). */
-function specificity(pattern: string): [number, number] {
-  const kind = pattern.includes('*') ? 2 : pattern.includes('?') ? 1 : 0;
-  return [kind, -pattern.length];
+const count = (s: string, c: string): number => s.split(c).length - 1;
+
+/** Spring Batch's order among matching patterns: fewer `*`, then fewer `?`, then longer wins. */
+function specificity(pattern: string): [number, number, number] {
+  return [count(pattern, '*'), count(pattern, '?'), -pattern.length];
 }
 
 export function matchesPattern(pattern: string, code: string): boolean {
@@ -59,9 +60,9 @@ export function matchesPattern(pattern: string, code: string): boolean {
 /** The transition for `code` among `transitions`, or undefined. */
 export function selectTransition(transitions: readonly Transition[], code: string): Transition | undefined {
   const sorted = [...transitions].sort((a, b) => {
-    const [ka, la] = specificity(a.on);
-    const [kb, lb] = specificity(b.on);
-    return ka - kb || la - lb;
+    const [sa, qa, la] = specificity(a.on);
+    const [sb, qb, lb] = specificity(b.on);
+    return sa - sb || qa - qb || la - lb;
   });
   return sorted.find((t) => matchesPattern(t.on, code));
 }
