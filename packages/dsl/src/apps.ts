@@ -62,6 +62,7 @@ export function unknownAppError(task: ComposedTask, ref: AppReference): DslError
  * caller picks the parser whose error message will fit.
  */
 export function isComposedTask(text: string): boolean {
+  if (typeof text !== 'string') return false;
   try {
     const { flow } = parseComposedTask(text);
     const [first] = flow.elements;

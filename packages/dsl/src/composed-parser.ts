@@ -7,7 +7,7 @@ import type {
   Transition,
   TransitionCondition,
 } from './ast.js';
-import { DslError } from './errors.js';
+import { DslError, requireText } from './errors.js';
 import { Scanner } from './scanner.js';
 import { readLabelAndName, readName } from './task-definition.js';
 
@@ -22,10 +22,10 @@ const MAX_EXIT_CODE = 2_147_483_647;
  */
 export function parseComposedTask(text: string): ComposedTask {
   try {
-    return new ComposedParser(text).parse();
+    return new ComposedParser(requireText(text)).parse();
   } catch (error) {
     if (error instanceof DslError) throw error;
-    throw new DslError('INTERNAL', `Unexpected parser failure: ${String(error)}`, text, 0);
+    throw new DslError('INTERNAL', `Unexpected parser failure: ${String(error)}`, String(text), 0);
   }
 }
 

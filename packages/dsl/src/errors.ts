@@ -44,6 +44,30 @@ export class DslError extends Error implements SourceLocation {
     this.line = where.line;
     this.column = where.column;
   }
+
+  /** Errors do not serialise their message by default; API responses need it. */
+  toJSON(): {
+    code: string;
+    message: string;
+    position: number;
+    line: number;
+    column: number;
+    expression: string;
+  } {
+    const { code, message, position, line, column, expression } = this;
+    return { code, message, position, line, column, expression };
+  }
+}
+
+/** Callers in JavaScript (or with `unknown` request bodies) may pass anything: fail as a DslError. */
+export function requireText(text: unknown): string {
+  if (typeof text === 'string') return text;
+  throw new DslError(
+    'NOT_TEXT',
+    `A definition must be a string, not ${text === null ? 'null' : typeof text}`,
+    '',
+    0,
+  );
 }
 
 /** Raised by graphToText: the graph (usually drawn in a UI) cannot be turned into DSL text. */

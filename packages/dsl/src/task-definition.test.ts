@@ -155,3 +155,23 @@ describe('formatTaskApp', () => {
     expect({ ...again, span: undefined }).toEqual({ ...node, span: undefined });
   });
 });
+
+describe('DslError', () => {
+  it('serialises with its message', () => {
+    expect(JSON.parse(JSON.stringify(errorOf('a --x=1 --x=2')))).toEqual({
+      code: 'DUPLICATE_PROPERTY',
+      message: "Property 'x' is set more than once",
+      position: 8,
+      line: 1,
+      column: 9,
+      expression: 'a --x=1 --x=2',
+    });
+  });
+
+  it('is what a non-string input raises too', () => {
+    expect(() => parseTaskDefinition(undefined as unknown as string)).toThrow(DslError);
+    expect(() => parseTaskDefinition(42 as unknown as string)).toThrow(
+      'A definition must be a string, not number',
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { DslError } from './errors.js';
+import { DslError, requireText } from './errors.js';
 import { formatProperties, NAME_PATTERN, Scanner } from './scanner.js';
 
 export interface Span {
@@ -55,11 +55,11 @@ export function readName(sc: Scanner, expected: string): string {
  */
 export function parseTaskDefinition(text: string): TaskAppNode {
   try {
-    return parseSimple(text);
+    return parseSimple(requireText(text));
   } catch (error) {
     if (error instanceof DslError) throw error;
     // A bug must still surface as a DslError: callers rely on the one error type.
-    throw new DslError('INTERNAL', `Unexpected parser failure: ${String(error)}`, text, 0);
+    throw new DslError('INTERNAL', `Unexpected parser failure: ${String(error)}`, String(text), 0);
   }
 }
 
