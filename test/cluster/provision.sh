@@ -14,32 +14,55 @@ BINARIES=(kube-apiserver kube-controller-manager kube-scheduler)
 die() { echo "provision: $*" >&2; exit 1; }
 log() { echo "provision: $*" >&2; }
 
-have_binaries() {
+have_k8s() {
   for b in "${BINARIES[@]}"; do [ -x "$CACHE_DIR/bin/$b" ] || return 1; done
-  command -v etcd >/dev/null 2>&1 || [ -x /usr/bin/etcd ] || return 1
 }
+have_etcd() { command -v etcd >/dev/null 2>&1 || [ -x /usr/bin/etcd ]; }
 
-if have_binaries; then
+if have_k8s && have_etcd; then
   echo "$CACHE_DIR"
   exit 0
 fi
 
 [ "$(id -u)" -eq 0 ] || die "must run as root to install Debian packages (apt-get); run it with sudo or as root"
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found: provisioning needs a Debian (bookworm) system; or set BATCHYARD_K8S_BIN and BATCHYARD_ETCD to existing binaries"
 
-SRC_LIST=/etc/apt/sources.list.d/batchyard-src.list
-if [ ! -f "$SRC_LIST" ]; then
-  echo "deb-src http://deb.debian.org/debian bookworm main" > "$SRC_LIST"
+mkdir -p "$CACHE_ROOT"
+# Two provisions at once would both build: the second waits and then finds the binaries.
+exec 9>"$CACHE_ROOT/.provision.lock"
+flock 9
+if have_k8s && have_etcd; then
+  echo "$CACHE_DIR"
+  exit 0
+fi
+
+PACKAGES=(etcd-server)
+if ! have_k8s; then
+  PACKAGES+=(golang-go rsync golang-github-modern-go-reflect2-dev dpkg-dev ca-certificates make)
+  SRC_LIST=/etc/apt/sources.list.d/batchyard-src.list
+  if [ ! -f "$SRC_LIST" ]; then
+    echo "deb-src http://deb.debian.org/debian bookworm main" > "$SRC_LIST"
+  fi
 fi
 
 log "apt-get update"
 apt-get update -qq >&2 || die "apt-get update failed: no network to Debian's package registry?"
-log "installing golang-go etcd-server rsync golang-github-modern-go-reflect2-dev dpkg-dev"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  golang-go etcd-server rsync golang-github-modern-go-reflect2-dev dpkg-dev ca-certificates >&2 \
-  || die "apt-get install failed"
-# etcd-server's package starts a system etcd on 2379; the harness runs its own on free ports.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
-pkill -x etcd >/dev/null 2>&1 || true
+log "installing ${PACKAGES[*]}"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >&2 \
+  || die "apt-get install ${PACKAGES[*]} failed"
+# etcd-server's package may start a system etcd on 2379 where an init system runs; the harness
+# runs its own etcd on free ports, so stop the service (never other etcd processes: parallel test
+# clusters use the same binary).
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  systemctl disable --now etcd >/dev/null 2>&1 || true
+elif command -v service >/dev/null 2>&1; then
+  service etcd stop >/dev/null 2>&1 || true
+fi
+have_etcd || die "etcd missing after installing etcd-server"
+if have_k8s; then
+  echo "$CACHE_DIR"
+  exit 0
+fi
 
 mkdir -p "$CACHE_DIR"
 WORK="$(mktemp -d "$CACHE_ROOT/build.XXXXXX")"
@@ -72,5 +95,5 @@ for b in "${BINARIES[@]}"; do
   install -m 0755 "$f" "$CACHE_DIR/bin/$b"
 done
 log "cached in $CACHE_DIR"
-have_binaries || die "binaries missing after build"
+have_k8s || die "binaries missing after build"
 echo "$CACHE_DIR"

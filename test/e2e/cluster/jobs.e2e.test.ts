@@ -81,6 +81,25 @@ describe('Jobs on the test cluster', () => {
     expect(log).toContain('sum=5');
   });
 
+  it('deletes a finished Job after ttlSecondsAfterFinished', async () => {
+    const body = shellJob('short-lived', 'echo done', 0);
+    body.spec!.ttlSecondsAfterFinished = 1;
+    await ns.batch.createNamespacedJob({ namespace: ns.namespace, body });
+    await waitFor(
+      'Job short-lived deleted by the TTL controller',
+      async () => {
+        try {
+          await ns.batch.readNamespacedJob({ name: 'short-lived', namespace: ns.namespace });
+          return undefined;
+        } catch (err) {
+          return (err as { code?: number }).code === 404 ? true : undefined;
+        }
+      },
+      120_000,
+      500,
+    );
+  });
+
   it('fails a Job with backoffLimit 1 after two failed pods (BackoffLimitExceeded)', async () => {
     await ns.batch.createNamespacedJob({
       namespace: ns.namespace,
