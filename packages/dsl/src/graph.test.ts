@@ -253,6 +253,21 @@ describe('graphToText errors', () => {
       'LINK_FROM_END',
       { nodeId: '3', linkIndex: 3 },
     ],
+    [
+      'a split branch that is empty',
+      (g) => ({ ...g, links: [...g.links, { from: '0', to: '3' }] }),
+      'EMPTY_BRANCH',
+      { nodeId: '3' },
+    ],
+    [
+      'a transition name that is not a string',
+      (g) => ({
+        ...g,
+        links: [...g.links, { from: '1', to: '3', properties: { transitionName: 7 as unknown as string } }],
+      }),
+      'MALFORMED_LINK',
+      { linkIndex: 3 },
+    ],
     ['not a graph', () => ({ nodes: 'x', links: [] }) as unknown as Graph, 'MALFORMED_GRAPH', {}],
     [
       'a node without id',
