@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/setup/database.js';
+import {
+  chunkStep,
+  iterableReader,
+  job,
+  launchJob,
+  PostgresJobRepository,
+  parameters,
+  partitionStep,
+  pgKeysetReader,
+  pgWriter,
+} from '../index.js';
+
+let db: TestDatabase;
+let repo: PostgresJobRepository;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  repo = PostgresJobRepository.fromUrl(db.url);
+  await repo.pool.query('CREATE TABLE src (id INT PRIMARY KEY, v INT NOT NULL)');
+  await repo.pool.query('INSERT INTO src SELECT g, g * 10 FROM generate_series(1, 95) g');
+  await repo.pool.query('CREATE TABLE dst (id INT PRIMARY KEY, v INT NOT NULL CHECK (v <> 330))');
+});
+afterAll(async () => {
+  await repo.close();
+  await db.drop();
+});
+
+interface Rec {
+  id: number;
+  v: number;
+}
+
+const dst = () => pgWriter<Rec>({ table: 'dst', columns: ['id', 'v'], toRow: (r) => [r.id, r.v] });
+
+describe('Postgres reader and writer in the chunk transaction', () => {
+  it('keyset reader → batch insert; a constraint violation is isolated by scan with savepoints', async () => {
+    const j = job('copy')
+      .start(
+        chunkStep<Rec, Rec>('copy', {
+          reader: pgKeysetReader<Rec>({
+            db: repo.pool,
+            select: 'SELECT id, v FROM src',
+            key: 'id',
+            pageSize: 7,
+          }),
+          writer: dst(),
+          chunkSize: 10,
+          faultTolerance: { skip: [(e) => (e as { code?: string }).code === '23514'], skipLimit: 1 },
+        }),
+      )
+      .build();
+    const ex = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(ex.status).toBe('COMPLETED');
+    const n = (await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n;
+    expect(n).toBe(94);
+    const step = (await repo.pool.query('SELECT * FROM step_execution WHERE job_execution_id = $1', [ex.id]))
+      .rows[0];
+    expect(step).toMatchObject({
+      read_count: 95,
+      write_count: 94,
+      write_skip_count: 1,
+      rollback_count: 2,
+      commit_count: 10,
+    });
+  });
+
+  it('a failed chunk leaves neither rows nor metadata; restart resumes after the last committed key', async () => {
+    await repo.pool.query('TRUNCATE dst');
+    let failAt: number | undefined = 57;
+    const j = job('copy2')
+      .start(
+        chunkStep<Rec, Rec>('copy', {
+          reader: pgKeysetReader<Rec>({
+            db: repo.pool,
+            select: 'SELECT id, v FROM src',
+            key: 'id',
+            where: 'id > $1',
+            params: [0],
+          }),
+          processor: {
+            process: (r) => {
+              if (r.id === failAt) throw new Error('crash');
+              return { id: r.id, v: r.v + 1 };
+            },
+          },
+          writer: dst(),
+          chunkSize: 10,
+        }),
+      )
+      .build();
+    const first = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(first.status).toBe('FAILED');
+    expect((await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n).toBe(50);
+    const ctx = (
+      await repo.pool.query(
+        'SELECT c.context FROM step_execution_context c JOIN step_execution s ON s.id = c.step_execution_id WHERE s.job_execution_id = $1',
+        [first.id],
+      )
+    ).rows[0].context;
+    expect(ctx).toEqual({ 'pgKeysetReader.lastKey': 50 });
+    failAt = undefined;
+    const second = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(second.status).toBe('COMPLETED');
+    expect((await repo.pool.query('SELECT count(*)::int AS n, sum(v)::int AS s FROM dst')).rows[0]).toEqual({
+      n: 95,
+      s: (95 * 96 * 10) / 2 + 95,
+    });
+  });
+
+  it('stops when the control plane sets the job execution to STOPPING', async () => {
+    await repo.pool.query('TRUNCATE dst');
+    let id = 0;
+    const j = job('stop')
+      .start(
+        chunkStep<number, Rec>('s', {
+          reader: iterableReader(Array.from({ length: 100 }, (_, i) => i + 1)),
+          processor: {
+            process: async (n) => {
+              if (n === 25)
+                await repo.pool.query(`UPDATE job_execution SET status = 'STOPPING' WHERE id = $1`, [id]);
+              return { id: n, v: n };
+            },
+          },
+          writer: dst(),
+          chunkSize: 10,
+        }),
+      )
+      .build();
+    const ex = await launchJob(j, parameters({ run: 1 }), {
+      repository: repo,
+      onCreated: async (e) => {
+        id = e.id;
+      },
+    });
+    expect(ex.status).toBe('STOPPED');
+    const row = (await repo.pool.query('SELECT status, exit_code FROM job_execution WHERE id = $1', [ex.id]))
+      .rows[0];
+    expect(row).toEqual({ status: 'STOPPED', exit_code: 'STOPPED' });
+    expect((await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n).toBe(30);
+  });
+
+  it('partitions run concurrently on the pool; a restart re-runs only the failed partition', async () => {
+    await repo.pool.query('TRUNCATE dst');
+    const j = job('part')
+      .start(
+        partitionStep('copy', {
+          gridSize: 4,
+          partitioner: (n) =>
+            Object.fromEntries(
+              Array.from({ length: n }, (_, i) => [`p${i}`, { lo: i * 25, hi: i * 25 + 25 }]),
+            ),
+          worker: (ctx) =>
+            chunkStep<Rec, Rec>('copy', {
+              reader: pgKeysetReader<Rec>({
+                db: repo.pool,
+                select: 'SELECT id, v FROM src',
+                key: 'id',
+                where: 'id > $1 AND id <= $2',
+                params: [ctx.getNumber('lo'), ctx.getNumber('hi')],
+                pageSize: 10,
+              }),
+              writer: dst(),
+              chunkSize: 5,
+            }),
+        }),
+      )
+      .build();
+    // Row 33 carries v = 330, which the CHECK refuses: its partition (p1) fails, the others commit.
+    const first = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(first.status).toBe('FAILED');
+    expect(
+      first.stepExecutions
+        .filter((s) => s.status === 'FAILED')
+        .map((s) => s.stepName)
+        .sort(),
+    ).toEqual(['copy', 'copy:p1']);
+    expect((await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n).toBe(70 + 5); // p0, p2, p3 (25 + 25 + 20) and the first chunk of p1
+    await repo.pool.query('ALTER TABLE dst DROP CONSTRAINT dst_v_check');
+    const second = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(second.status).toBe('COMPLETED');
+    expect(second.stepExecutions.map((s) => s.stepName).sort()).toEqual(['copy', 'copy:p1']);
+    expect((await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n).toBe(95);
+  });
+});
