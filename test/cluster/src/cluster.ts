@@ -19,7 +19,12 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const controlPlane = await startControlPlane(opts.controlPlane);
   let agent: NodeAgent;
   try {
-    agent = await startNodeAgent(controlPlane.kubeConfig(), { ca: controlPlane.ca, ...opts.agent });
+    // The agent's directory lives inside the control plane's, so a sweep after a crash removes both.
+    agent = await startNodeAgent(controlPlane.kubeConfig(), {
+      ca: controlPlane.ca,
+      baseDir: controlPlane.stateDir,
+      ...opts.agent,
+    });
   } catch (err) {
     await controlPlane.stop();
     throw err;
