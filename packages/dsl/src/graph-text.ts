@@ -25,7 +25,15 @@ const CONTROL = new Set([START, END, SYNC, END_TARGET, FAIL_TARGET]);
  * as GraphError naming the node or link to blame.
  */
 export function graphToText(graph: Graph): string {
-  const text = formatFlow(new Decompiler(graph).decompile());
+  let flow: Flow;
+  try {
+    flow = new Decompiler(graph).decompile();
+  } catch (error) {
+    if (error instanceof GraphError) throw error;
+    // Input arrives from HTTP bodies: whatever it is, callers get the one error type.
+    throw new GraphError('MALFORMED_GRAPH', `The graph cannot be read: ${String(error)}`);
+  }
+  const text = formatFlow(flow);
   try {
     const [problem] = validateComposedTask(parseComposedTask(text));
     if (problem) throw problem;

@@ -4,7 +4,14 @@ import { parseComposedTask } from './composed-parser.js';
 import { ROUND_TRIP_CORPUS } from './corpus.fixture.js';
 import { DslError, GraphError } from './errors.js';
 import { formatComposedTask } from './format.js';
-import { type Graph, type GraphNode, parseTransitionName, toGraph, transitionName } from './graph.js';
+import {
+  type Graph,
+  type GraphLink,
+  type GraphNode,
+  parseTransitionName,
+  toGraph,
+  transitionName,
+} from './graph.js';
 import { graphToText } from './graph-text.js';
 
 const graphOf = (text: string): Graph => toGraph(parseComposedTask(text));
@@ -266,6 +273,13 @@ describe('graphToText errors', () => {
         links: [...g.links, { from: '1', to: '3', properties: { transitionName: 7 as unknown as string } }],
       }),
       'MALFORMED_LINK',
+      { linkIndex: 3 },
+    ],
+    ['null', () => null as unknown as Graph, 'MALFORMED_GRAPH', {}],
+    [
+      'a null link',
+      (g) => ({ ...g, links: [...g.links, null as unknown as GraphLink] }),
+      'DANGLING_LINK',
       { linkIndex: 3 },
     ],
     ['not a graph', () => ({ nodes: 'x', links: [] }) as unknown as Graph, 'MALFORMED_GRAPH', {}],
