@@ -3,7 +3,7 @@ import { isComposedTask } from './apps.js';
 import { allApps, appId, withoutSpans } from './ast.js';
 import { parseComposedTask } from './composed-parser.js';
 import { ROUND_TRIP_CORPUS } from './corpus.fixture.js';
-import { DslError } from './errors.js';
+import { DslError, GraphError } from './errors.js';
 import { formatComposedTask } from './format.js';
 import { type Graph, toGraph } from './graph.js';
 import { graphToText } from './graph-text.js';
@@ -239,6 +239,40 @@ describe('fuzz', () => {
     () => {
       const random = prng(1234);
       for (let i = 0; i < 3000; i++) check(generate(random), random);
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it(
+    'mutated graphs throw only GraphError, and what converts is a valid definition',
+    () => {
+      const random = prng(99);
+      const names = ['START', 'END', 'SYNC', '$END', '$FAIL', 'a', 'zz', 'bad name'];
+      for (let i = 0; i < 3000; i++) {
+        const source = ROUND_TRIP_CORPUS[Math.floor(random() * ROUND_TRIP_CORPUS.length)]!;
+        const graph = toGraph(parseComposedTask(source));
+        const ids = graph.nodes.map((n) => n.id);
+        const any = (): string => ids[Math.floor(random() * ids.length)]!;
+        for (let k = 1 + Math.floor(random() * 2); k > 0; k--) {
+          const op = random();
+          if (op < 0.3) graph.links.splice(Math.floor(random() * graph.links.length), 1);
+          else if (op < 0.45) graph.links.push({ from: any(), to: any() });
+          else if (op < 0.6)
+            graph.links.push({ from: any(), to: any(), properties: { transitionName: 'F' } });
+          else if (op < 0.75)
+            graph.nodes[Math.floor(random() * graph.nodes.length)]!.name =
+              names[Math.floor(random() * names.length)]!;
+          else if (op < 0.9) graph.nodes.push({ id: String(graph.nodes.length), name: 'extra' });
+          else graph.links.reverse();
+        }
+        try {
+          const text = graphToText(graph);
+          expect(validateComposedTask(parseComposedTask(text))).toEqual([]);
+        } catch (error) {
+          if (!(error instanceof GraphError)) throw error;
+          expect(error.code.length).toBeGreaterThan(0);
+        }
+      }
     },
     FUZZ_TIMEOUT,
   );
