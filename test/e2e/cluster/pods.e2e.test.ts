@@ -96,6 +96,29 @@ describe('pods on the test cluster', () => {
     expect(terminated?.exitCode).toBe(137);
   });
 
+  it('restarts a failing container under restartPolicy OnFailure', async () => {
+    await createPod(
+      'crasher',
+      { image: testImages().shell, command: ['/bin/sh', '-c', 'echo attempt; exit 3'] },
+      { restartPolicy: 'OnFailure' },
+    );
+    const pod = await waitForPod(
+      ns,
+      'crasher',
+      'restarted once',
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+    );
+    const status = pod.status?.containerStatuses?.[0];
+    expect(status?.lastState?.terminated?.exitCode).toBe(3);
+    expect(pod.status?.phase).toBe('Running');
+    const previous = await ns.core.readNamespacedPodLog({
+      name: 'crasher',
+      namespace: ns.namespace,
+      previous: true,
+    });
+    expect(previous).toBe('attempt\n');
+  });
+
   it('keeps a pod with an unknown image Pending in ImagePullBackOff', async () => {
     await createPod('missing', { image: 'batchyard/no-such-image:0.0.0', command: ['/bin/true'] });
     const pod = await waitForPod(

@@ -75,6 +75,15 @@ export class LogStore {
     return log;
   }
 
+  /**
+   * The instance ended and a restart is coming: like the kubelet during CrashLoopBackOff, both
+   * the current and the previous log are this instance's until the next one starts.
+   */
+  markRestarting(namespace: string, pod: string, container: string): void {
+    const e = this.entries.get(this.key(namespace, pod, container));
+    if (e) e.previous = e.current;
+  }
+
   get(namespace: string, pod: string, container: string, previous = false): ContainerLog | undefined {
     const e = this.entries.get(this.key(namespace, pod, container));
     return previous ? e?.previous : e?.current;

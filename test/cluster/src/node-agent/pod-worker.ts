@@ -240,6 +240,7 @@ export class PodWorker {
         },
       };
       status.restartCount++;
+      this.deps.logs.markRestarting(meta.namespace!, meta.name!, c.name);
       this.reporter.push();
       await this.sleep(delay);
     }
