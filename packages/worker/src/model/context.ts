@@ -56,6 +56,14 @@ export class ExecutionContext {
     return { ...this.data };
   }
 
+  /**
+   * A shallow copy, taken before each chunk so a rollback can restore the previous state cheaply.
+   * Streams replace values with `put` (they never mutate a stored object in place).
+   */
+  snapshot(): ExecutionContext {
+    return new ExecutionContext(this.data);
+  }
+
   /** A deep copy (JSON round trip), so a rolled-back chunk cannot leak into the committed state. */
   clone(): ExecutionContext {
     return new ExecutionContext(JSON.parse(JSON.stringify(this.data)) as Record<string, JsonValue>);

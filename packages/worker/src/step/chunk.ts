@@ -2,6 +2,7 @@ import type { ItemStream, SqlClient } from '../model/api.js';
 import { JobInterruptedError } from '../model/errors.js';
 import type { StepExecution } from '../model/execution.js';
 import type { ChunkStep } from '../model/step.js';
+import { isFastPath, processChunkFast, readChunkFast } from './fast-path.js';
 import { FaultPolicy, mapBounded } from './fault-tolerance.js';
 import { notify, type StepRuntime } from './runtime.js';
 
@@ -34,23 +35,33 @@ export async function runChunkStep(step: ChunkStep, se: StepExecution, rt: StepR
   const streams = streamsOf(step);
   const listeners = step.listeners;
   const concurrency = Math.max(1, step.processConcurrency ?? 1);
+  const fast = isFastPath(step);
   for (const s of streams) await s.open?.(se.context);
   try {
     let more = true;
     while (more) {
       if (rt.stop.requested || se.terminateOnly) throw new JobInterruptedError('stop requested');
-      await notify(listeners, 'beforeChunk', se);
+      if (listeners) await notify(listeners, 'beforeChunk', se);
       // ---- read ----
       const inputs: unknown[] = [];
-      for (let i = 0; i < step.chunkSize && more; i++) {
-        const item = await readItem(step, se, policy);
-        if (item === null) more = false;
-        else if (item !== SKIPPED) inputs.push(item);
+      if (fast) more = await readChunkFast(step, se, inputs);
+      else {
+        for (let i = 0; i < step.chunkSize && more; i++) {
+          const item = await readItem(step, se, policy);
+          if (item === null) more = false;
+          else if (item !== SKIPPED) inputs.push(item);
+        }
       }
       if (inputs.length === 0) continue;
       // ---- process ----
-      const processed = await mapBounded(inputs, concurrency, (item) => processItem(step, se, policy, item));
-      const outputs = processed.filter((o) => o !== SKIPPED && o !== null);
+      let outputs: unknown[];
+      if (fast) outputs = await processChunkFast(step, se, inputs);
+      else {
+        const processed = await mapBounded(inputs, concurrency, (item) =>
+          processItem(step, se, policy, item),
+        );
+        outputs = processed.filter((o) => o !== SKIPPED && o !== null);
+      }
       // ---- write + commit ----
       try {
         await commit(se, rt, streams, (tx) => writeItems(step, se, policy, outputs, tx));
@@ -69,7 +80,7 @@ export async function runChunkStep(step: ChunkStep, se: StepExecution, rt: StepR
           throw scanError;
         }
       }
-      await notify(listeners, 'afterChunk', se);
+      if (listeners) await notify(listeners, 'afterChunk', se);
     }
   } finally {
     for (const s of streams) await s.close?.();
@@ -136,7 +147,7 @@ export async function commit(
   try {
     const result = await rt.repository.commitChunk(se, async (tx) => {
       await work(tx);
-      se.context = savedContext.clone();
+      se.context = savedContext.snapshot();
       for (const s of streams) await s.update?.(se.context);
       se.commitCount++;
     });
