@@ -12,7 +12,7 @@ import {
   START,
   SYNC,
 } from './graph.js';
-import { checkAcyclic, properties, push } from './graph-checks.js';
+import { checkAcyclic, type GraphIndex, indexGraph, properties } from './graph-checks.js';
 import { validateComposedTask } from './validator.js';
 
 const NO_SPAN = { start: 0, end: 0 } as const;
@@ -47,30 +47,19 @@ export function graphToText(graph: Graph): string {
   return text;
 }
 
-interface Edge {
-  readonly to: string;
-  readonly transition?: string;
-}
-
 class Decompiler {
-  private readonly byId = new Map<string, GraphNode>();
-  private readonly order = new Map<string, number>();
-  private readonly plainOut = new Map<string, string[]>();
-  private readonly transitionsOut = new Map<string, Edge[]>();
-  private readonly plainIn = new Map<string, number>();
-  private readonly transitionSources = new Map<string, string[]>();
   private readonly inlined = new Set<string>();
   private readonly reachCache = new Map<string, Set<string>>();
   private readonly placed = new Set<string>();
-  private start = '';
-  private end = '';
+  private readonly ix: GraphIndex;
 
-  constructor(private readonly graph: Graph) {}
+  constructor(private readonly graph: Graph) {
+    this.ix = indexGraph(graph);
+  }
 
   decompile(): Flow {
-    this.index();
-    checkAcyclic(this.byId, this.graph);
-    const flow = this.flow(this.plainOut.get(this.start) ?? [], this.end);
+    checkAcyclic(this.ix.byId, this.graph);
+    const flow = this.flow(this.ix.plainOut.get(this.ix.start) ?? [], this.ix.end);
     if (flow.elements.length === 0)
       throw new GraphError('EMPTY_GRAPH', 'The graph has no app between START and END');
     for (const node of this.graph.nodes) {
@@ -83,76 +72,6 @@ class Decompiler {
       }
     }
     return flow;
-  }
-
-  private index(): void {
-    const { nodes, links } = this.graph;
-    if (!Array.isArray(nodes) || !Array.isArray(links)) {
-      throw new GraphError('MALFORMED_GRAPH', 'A graph needs a nodes array and a links array');
-    }
-    nodes.forEach((node, i) => {
-      if (typeof node?.id !== 'string' || node.id === '' || typeof node.name !== 'string') {
-        throw new GraphError('MALFORMED_NODE', `Node #${i} needs a string id and a string name`);
-      }
-      if (this.byId.has(node.id))
-        throw new GraphError('DUPLICATE_NODE_ID', `Node id '${node.id}' is used twice`, node.id);
-      this.byId.set(node.id, node);
-      this.order.set(node.id, i);
-    });
-    const starts = nodes.filter((n) => n.name === START);
-    const ends = nodes.filter((n) => n.name === END);
-    if (starts.length !== 1)
-      throw new GraphError('NO_START', `A graph needs exactly one START node, not ${starts.length}`);
-    if (ends.length !== 1)
-      throw new GraphError('NO_END', `A graph needs exactly one END node, not ${ends.length}`);
-    this.start = starts[0]!.id;
-    this.end = ends[0]!.id;
-    links.forEach((link, i) => {
-      const from = this.byId.get(link?.from);
-      const to = this.byId.get(link?.to);
-      if (!from || !to) {
-        const missing = from ? link?.to : link?.from;
-        throw new GraphError(
-          'DANGLING_LINK',
-          `Link #${i} refers to node '${String(missing)}', which does not exist`,
-          undefined,
-          i,
-        );
-      }
-      if (to.name === START) throw new GraphError('LINK_TO_START', `Link #${i} leads into START`, to.id, i);
-      if ([END, END_TARGET, FAIL_TARGET].includes(from.name)) {
-        throw new GraphError(
-          'LINK_FROM_END',
-          `Link #${i} leaves ${from.name}, which ends the task`,
-          from.id,
-          i,
-        );
-      }
-      const transition = link.properties?.transitionName;
-      if (transition === undefined || transition === null || transition === '') {
-        if (to.name === END_TARGET || to.name === FAIL_TARGET) {
-          throw new GraphError(
-            'MISSING_TRANSITION',
-            `Link #${i} to ${to.name} needs a transitionName`,
-            to.id,
-            i,
-          );
-        }
-        push(this.plainOut, from.id, to.id);
-        this.plainIn.set(to.id, (this.plainIn.get(to.id) ?? 0) + 1);
-      } else {
-        if (typeof transition !== 'string') {
-          throw new GraphError(
-            'MALFORMED_LINK',
-            `Link #${i} has a transitionName that is not a string`,
-            undefined,
-            i,
-          );
-        }
-        push(this.transitionsOut, from.id, { to: to.id, transition });
-        push(this.transitionSources, to.id, from.id);
-      }
-    });
   }
 
   /** The elements from `starts` up to (not including) `stop`. */
@@ -175,10 +94,10 @@ class Decompiler {
         continue;
       }
       const id = targets[0]!;
-      if (id === stop || id === this.end) break;
-      const node = this.byId.get(id)!;
+      if (id === stop || id === this.ix.end) break;
+      const node = this.ix.byId.get(id)!;
       if (node.name === SYNC) {
-        targets = this.plainOut.get(id) ?? [];
+        targets = this.ix.plainOut.get(id) ?? [];
         continue;
       }
       if (CONTROL.has(node.name)) {
@@ -186,7 +105,7 @@ class Decompiler {
       }
       this.placed.add(id);
       elements.push(this.app(node, stop));
-      targets = this.plainOut.get(id) ?? [];
+      targets = this.ix.plainOut.get(id) ?? [];
     }
     return { kind: 'flow', elements, span: NO_SPAN };
   }
@@ -194,7 +113,7 @@ class Decompiler {
   /** An app node; `stop` is where its flow continues, undefined for a transition target. */
   private app(node: GraphNode, stop: string | undefined): ComposedApp {
     const transitions: Transition[] = [];
-    const edges = this.transitionsOut.get(node.id) ?? [];
+    const edges = this.ix.transitionsOut.get(node.id) ?? [];
     if (stop === undefined && edges.length > 0) {
       throw new GraphError(
         'TARGET_HAS_TRANSITIONS',
@@ -220,7 +139,7 @@ class Decompiler {
   }
 
   private target(from: GraphNode, to: string, stop: string): Transition['target'] {
-    const node = this.byId.get(to)!;
+    const node = this.ix.byId.get(to)!;
     if (node.name === END_TARGET || node.name === END) return { kind: 'end' };
     if (node.name === FAIL_TARGET) return { kind: 'fail' };
     if (CONTROL.has(node.name)) {
@@ -230,10 +149,10 @@ class Decompiler {
         to,
       );
     }
-    if ((this.plainIn.get(to) ?? 0) === 0 && !this.inlined.has(to) && this.owner(to) === from.id) {
+    if ((this.ix.plainIn.get(to) ?? 0) === 0 && !this.inlined.has(to) && this.owner(to) === from.id) {
       this.inlined.add(to);
       // In the DSL a transition target continues after its flow; a graph saying otherwise is lost.
-      const exits = this.plainOut.get(to) ?? [];
+      const exits = this.ix.plainOut.get(to) ?? [];
       if (exits.some((e) => e !== stop)) {
         throw new GraphError(
           'TARGET_EXIT',
@@ -258,12 +177,12 @@ class Decompiler {
    * Ids follow the text order, so the owner is the closest source listed before the node.
    */
   private owner(id: string): string {
-    const sources = this.transitionSources.get(id) ?? [];
-    const at = this.order.get(id)!;
+    const sources = this.ix.transitionSources.get(id) ?? [];
+    const at = this.ix.order.get(id)!;
     let best = sources[0]!;
     for (const s of sources) {
-      const o = this.order.get(s)!;
-      if (o < at && (this.order.get(best)! > at || o > this.order.get(best)!)) best = s;
+      const o = this.ix.order.get(s)!;
+      if (o < at && (this.ix.order.get(best)! > at || o > this.ix.order.get(best)!)) best = s;
     }
     return best;
   }
@@ -276,11 +195,11 @@ class Decompiler {
     const stack = [id];
     while (stack.length > 0) {
       const n = stack.pop()!;
-      const name = this.byId.get(n)!.name;
+      const name = this.ix.byId.get(n)!.name;
       if (seen.has(n) || name === END_TARGET || name === FAIL_TARGET) continue;
       seen.add(n);
-      stack.push(...(this.plainOut.get(n) ?? []));
-      for (const e of this.transitionsOut.get(n) ?? []) stack.push(e.to);
+      stack.push(...(this.ix.plainOut.get(n) ?? []));
+      for (const e of this.ix.transitionsOut.get(n) ?? []) stack.push(e.to);
     }
     this.reachCache.set(id, seen);
     return seen;
