@@ -96,7 +96,7 @@ export const podUnschedulable = (): V1Pod => {
     ],
     qosClass: 'Burstable',
   });
-  delete (p.spec as Record<string, unknown>).nodeName;
+  if (p.spec) delete p.spec.nodeName;
   return p;
 };
 
