@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { startTestCluster, type TestCluster } from './cluster.js';
-import { defaultTestImages, type TestImages } from './images-for-tests.js';
+import { defaultTestImages, type TestImages } from './node-agent/images.js';
 
 /**
  * Vitest global setup of the e2e project: one control plane and one node agent per run, shared

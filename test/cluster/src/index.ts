@@ -6,16 +6,17 @@ export {
   startControlPlane,
   writeKubeconfig,
 } from './control-plane.js';
-export { defaultTestImages, type TestImages } from './images-for-tests.js';
 export { type NodeAgent, type NodeAgentOptions, startNodeAgent } from './node-agent/agent.js';
 export {
   containerArgv,
   defaultImageTable,
+  defaultTestImages,
   type ImageMapping,
   type ImageTable,
   imageTableFromEnv,
   resolveImage,
   SAMPLE_TASK_MAIN,
+  type TestImages,
 } from './node-agent/images.js';
 export type { NodeCapacity } from './node-agent/node.js';
 export { kubeBinDir, provisionScript } from './paths.js';

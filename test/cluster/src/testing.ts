@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BatchV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import type { TestImages } from './images-for-tests.js';
+import type { TestImages } from './node-agent/images.js';
 import { waitFor } from './processes.js';
 
 /**

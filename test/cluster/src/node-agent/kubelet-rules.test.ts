@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expandRefs } from './env.js';
+import { expandRefs, parseQuantity } from './env.js';
 import { containerArgv, defaultImageTable, resolveImage, SAMPLE_TASK_MAIN } from './images.js';
-import { parseQuantity } from './quantity.js';
 import { type ContainerStatusJson, computePhase, newContainerStatus } from './status.js';
 
 describe('image table', () => {

@@ -2,11 +2,10 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoreV1Api, V1Container, V1Pod } from '@kubernetes/client-node';
 import { type ContainerExit, ContainerProcess } from './container.js';
-import { ContainerConfigError, expandRefs, resolveEnv } from './env.js';
+import { ContainerConfigError, expandRefs, parseQuantity, resolveEnv } from './env.js';
 import { containerArgv, type ImageMapping, type ImageTable, resolveImage } from './images.js';
 import type { LogStore } from './logs.js';
 import type { MemorySampler } from './memory.js';
-import { parseQuantity } from './quantity.js';
 import { type ContainerStatusJson, newContainerStatus, terminatedState } from './status.js';
 import { StatusReporter } from './status-reporter.js';
 
