@@ -66,6 +66,32 @@ describe('Postgres reader and writer in the chunk transaction', () => {
     });
   });
 
+  it('retries a write whose statement failed inside the chunk transaction (savepoint)', async () => {
+    await repo.pool.query('TRUNCATE dst');
+    let failures = 1;
+    const inner = dst();
+    const j = job('retry')
+      .start(
+        chunkStep<number, Rec>('s', {
+          reader: iterableReader([1, 2, 3, 4]),
+          processor: { process: (n) => ({ id: n, v: n }) },
+          writer: {
+            write: async (items, ctx) => {
+              await inner.write(items, ctx);
+              // A real SQL error after a successful INSERT: the savepoint must undo both.
+              if (failures-- > 0) await ctx.tx!.query('SELECT 1/0');
+            },
+          },
+          chunkSize: 4,
+          faultTolerance: { retry: [(e) => (e as { code?: string }).code === '22012'], retryLimit: 2 },
+        }),
+      )
+      .build();
+    const ex = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(ex.status).toBe('COMPLETED');
+    expect((await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n).toBe(4);
+  });
+
   it('a failed chunk leaves neither rows nor metadata; restart resumes after the last committed key', async () => {
     await repo.pool.query('TRUNCATE dst');
     let failAt: number | undefined = 57;

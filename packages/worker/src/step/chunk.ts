@@ -175,15 +175,29 @@ async function writeItems(
   const l = step.listeners;
   try {
     await notify(l, 'beforeWrite', items);
-    // Each retry runs in the same transaction; transactional writers that can fail mid-statement
-    // should use retry at the chunk level (the error then rolls back and the scan re-writes).
-    await policy.retry(() => step.writer.write(items, { tx, stepExecution: se }));
+    const write = () => step.writer.write(items, { tx, stepExecution: se });
+    // In Postgres a failed statement aborts the transaction: with retries, each attempt runs under
+    // a savepoint so the next one starts clean (two extra round trips, only when retry is on).
+    await policy.retry(
+      tx && policy.retryLimit > 0 ? () => underSavepoint(tx, 'batchyard_write', write) : write,
+    );
     se.writeCount += items.length;
     await notify(l, 'afterWrite', items);
   } catch (error) {
     await notify(l, 'onWriteError', error, items);
     throw error;
   }
+}
+
+async function underSavepoint(tx: SqlClient, name: string, work: () => unknown): Promise<void> {
+  await tx.query(`SAVEPOINT ${name}`);
+  try {
+    await work();
+  } catch (error) {
+    await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    throw error;
+  }
+  await tx.query(`RELEASE SAVEPOINT ${name}`);
 }
 
 /** Writes the chunk's processed items one by one, isolating (skipping) the ones that fail. */
@@ -197,16 +211,14 @@ async function scan(
 ): Promise<void> {
   const l = step.listeners;
   for (const item of items) {
-    // A savepoint per item: in Postgres a failed statement aborts the whole transaction otherwise.
-    if (tx) await tx.query('SAVEPOINT batchyard_scan');
     try {
       await notify(l, 'beforeWrite', [item]);
-      await step.writer.write([item], { tx, stepExecution: se });
-      if (tx) await tx.query('RELEASE SAVEPOINT batchyard_scan');
+      const write = () => step.writer.write([item], { tx, stepExecution: se });
+      // A savepoint per item: in Postgres a failed statement aborts the whole transaction otherwise.
+      await (tx ? underSavepoint(tx, 'batchyard_scan', write) : write());
       se.writeCount++;
       await notify(l, 'afterWrite', [item]);
     } catch (error) {
-      if (tx) await tx.query('ROLLBACK TO SAVEPOINT batchyard_scan');
       await notify(l, 'onWriteError', error, [item]);
       policy.checkSkip('write', error, se);
       se.writeSkipCount++;
