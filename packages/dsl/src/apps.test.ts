@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { composedTaskApps, isComposedTask, referencedApps, unknownAppError } from './apps.js';
+import {
+  composedTaskApps,
+  isComposedTask,
+  parseDefinition,
+  referencedApps,
+  unknownAppError,
+} from './apps.js';
 import { parseComposedTask } from './composed-parser.js';
+import { DslError } from './errors.js';
 
 describe('isComposedTask', () => {
   it.each([
@@ -57,5 +64,23 @@ describe('referencedApps', () => {
       line: 2,
       column: 2,
     });
+  });
+});
+
+describe('parseDefinition', () => {
+  it('parses a simple definition with the task grammar', () => {
+    expect(parseDefinition('etl --url=http://h/?a=1&b=2')).toMatchObject({
+      kind: 'simple',
+      node: { app: 'etl', properties: { url: 'http://h/?a=1&b=2' } },
+    });
+  });
+
+  it('parses and validates a composed definition', () => {
+    expect(parseDefinition('a && <b || c>')).toMatchObject({ kind: 'composed', task: { kind: 'composed' } });
+    expect(() => parseDefinition('a && a')).toThrow(DslError);
+  });
+
+  it('reports a broken composed definition with the composed grammar', () => {
+    expect(() => parseDefinition('a && && b')).toThrow("Expected an app name, '(' or '<' but found '&&'");
   });
 });

@@ -1,6 +1,8 @@
 import { allApps, appId, type ComposedTask } from './ast.js';
 import { parseComposedTask } from './composed-parser.js';
 import { DslError, locate, type SourceLocation } from './errors.js';
+import { parseTaskDefinition, type TaskAppNode } from './task-definition.js';
+import { assertValid } from './validator.js';
 
 /** One child of a composed task, as the server creates its task definition. */
 export interface ComposedTaskChild {
@@ -75,4 +77,17 @@ export function isComposedTask(text: string): boolean {
 
 function withoutQuotedText(text: string): string {
   return text.replace(/'[^']*'|"[^"]*"/g, '');
+}
+
+export type ParsedDefinition =
+  | { readonly kind: 'simple'; readonly node: TaskAppNode }
+  | { readonly kind: 'composed'; readonly task: ComposedTask };
+
+/**
+ * The server's one call for `POST /tasks/definitions`: picks the grammar with isComposedTask,
+ * parses, and validates a composed task. Throws the first DslError.
+ */
+export function parseDefinition(text: string): ParsedDefinition {
+  if (!isComposedTask(text)) return { kind: 'simple', node: parseTaskDefinition(text) };
+  return { kind: 'composed', task: assertValid(parseComposedTask(text)) };
 }

@@ -1,8 +1,9 @@
-export type { AppReference, ComposedTaskChild } from './apps.js';
+export type { AppReference, ComposedTaskChild, ParsedDefinition } from './apps.js';
 export {
   childDefinitionName,
   composedTaskApps,
   isComposedTask,
+  parseDefinition,
   referencedApps,
   unknownAppError,
 } from './apps.js';
