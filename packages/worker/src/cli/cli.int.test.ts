@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/setup/database.js';
+import { recoverStaleExecutions } from '../repository/recover.js';
+
+// Runs the built bin (npx tsc -b packages/worker first) the way a pod does.
+const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+const MODULE = resolve(import.meta.dirname, '../../test/fixtures/counter-job.mjs');
+
+let db: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url });
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+function worker(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      BATCHYARD_DATABASE_URL: db.url,
+      BATCHYARD_JOB_MODULE: MODULE,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((ok) =>
+    child.on('exit', (code, signal) => ok({ code, signal, out })),
+  );
+  return { child, done };
+}
+
+const waitFor = async (sql: string, params: unknown[], ok: (v: number) => boolean) => {
+  for (let i = 0; i < 1000; i++) {
+    const v = Number((await pool.query(sql, params)).rows[0]?.v ?? 0);
+    if (ok(v)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for: ${sql}`);
+};
+
+describe('batchyard-worker process', () => {
+  it('SIGKILL mid-step, recover, restart with the same parameters: every item exactly once', async () => {
+    const te = (
+      await pool.query(`INSERT INTO task_execution (task_name, updated_at) VALUES ('n', now()) RETURNING id`)
+    ).rows[0].id as number;
+    const run = worker(['n=2000,number', '--delayMs=1'], { BATCHYARD_TASK_EXECUTION_ID: String(te) });
+    await waitFor(
+      `SELECT max(commit_count) AS v FROM step_execution WHERE step_name = 'copy'
+       AND job_execution_id IN (SELECT job_execution_id FROM task_batch WHERE task_execution_id = $1)`,
+      [te],
+      (v) => v >= 4,
+    );
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+    const before = Number((await pool.query('SELECT count(*) AS v FROM numbers_out')).rows[0].v);
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(2000);
+    expect((await worker(['n=2000,number']).done).code).toBe(3); // still STARTED: refused
+    await recoverStaleExecutions(pool, { taskExecutionId: te }, { reason: 'SIGKILL' });
+    const again = await worker(['n=2000,number']).done;
+    expect(again.code).toBe(0);
+    const r = (
+      await pool.query(
+        'SELECT count(*)::int AS c, count(DISTINCT n)::int AS d, sum(n)::int AS s FROM numbers_out',
+      )
+    ).rows[0];
+    expect(r).toEqual({ c: 2000, d: 2000, s: (2000 * 2001) / 2 });
+  });
+
+  it('SIGTERM finishes the chunk, marks the job STOPPED and exits 143; a restart completes', async () => {
+    await pool.query('DROP TABLE IF EXISTS numbers_out');
+    const last = Number((await pool.query('SELECT coalesce(max(id), 0) AS v FROM step_execution')).rows[0].v);
+    const run = worker(['n=1500,number', 'tag=term', '--delayMs=1']);
+    await waitFor(
+      `SELECT max(commit_count) AS v FROM step_execution WHERE step_name = 'copy' AND id > $1`,
+      [last],
+      (v) => v >= 2,
+    );
+    run.child.kill('SIGTERM');
+    const { code, out } = await run.done;
+    expect(code).toBe(143);
+    expect(out).not.toContain(db.url);
+    const job = (await pool.query(`SELECT status, exit_code FROM job_execution ORDER BY id DESC LIMIT 1`))
+      .rows[0];
+    expect(job).toEqual({ status: 'STOPPED', exit_code: 'STOPPED' });
+    expect((await worker(['n=1500,number', 'tag=term']).done).code).toBe(0);
+    expect((await pool.query('SELECT count(*)::int AS c FROM numbers_out')).rows[0].c).toBe(1500);
+  });
+
+  it('exits 2 on configuration errors without printing the database URL', async () => {
+    const r = await worker(['--job=nope']).done;
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('unknown job');
+    expect(r.out).not.toContain(db.url);
+    expect((await worker(['bad-arg']).done).code).toBe(2);
+  });
+});
