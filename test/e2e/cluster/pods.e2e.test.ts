@@ -119,6 +119,17 @@ describe('pods on the test cluster', () => {
     expect(previous).toBe('attempt\n');
   });
 
+  it('fails a pod that runs past activeDeadlineSeconds (DeadlineExceeded)', async () => {
+    await createPod(
+      'overtime',
+      { image: testImages().shell, command: ['/bin/sh', '-c', 'sleep 300'] },
+      { activeDeadlineSeconds: 2, terminationGracePeriodSeconds: 1 },
+    );
+    const pod = await waitForPod(ns, 'overtime', 'terminal', terminal);
+    expect(pod.status?.phase).toBe('Failed');
+    expect(pod.status?.reason).toBe('DeadlineExceeded');
+  });
+
   it('keeps a pod with an unknown image Pending in ImagePullBackOff', async () => {
     await createPod('missing', { image: 'batchyard/no-such-image:0.0.0', command: ['/bin/true'] });
     const pod = await waitForPod(

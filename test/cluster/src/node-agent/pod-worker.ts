@@ -35,6 +35,7 @@ export class PodWorker {
   private readonly processes = new Map<string, ContainerProcess>();
   private deleting = false;
   private terminating: Promise<void> | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private wake: () => void = () => {};
   private readonly podDir: string;
   readonly finished: Promise<void>;
@@ -50,7 +51,9 @@ export class PodWorker {
     this.reporter = new StatusReporter(deps.core, () => this.pod, this.init, this.main, deps.log);
     const meta = pod.metadata!;
     this.podDir = join(deps.workDir, `${meta.namespace}_${meta.name}_${meta.uid}`);
-    this.finished = this.run().catch((err: unknown) => deps.log(`pod ${this.key}: ${String(err)}`));
+    this.finished = this.run()
+      .catch((err: unknown) => deps.log(`pod ${this.key}: ${String(err)}`))
+      .finally(() => clearTimeout(this.deadlineTimer));
   }
 
   get key(): string {
@@ -117,8 +120,28 @@ export class PodWorker {
     });
   }
 
+  /** spec.activeDeadlineSeconds, counted from the pod's start on this node, as the kubelet does. */
+  private armDeadline(): void {
+    const seconds = this.pod.spec?.activeDeadlineSeconds;
+    if (seconds === undefined) return;
+    const timer = setTimeout(() => {
+      if (this.deleting) return;
+      this.deps.log(`pod ${this.key}: active deadline of ${seconds}s exceeded`);
+      this.deleting = true; // no restarts from here on
+      this.reporter.failPod(
+        'DeadlineExceeded',
+        `Pod was active on the node longer than the specified deadline`,
+      );
+      this.wake();
+      for (const p of this.processes.values()) void p.stop(this.graceMs(this.pod));
+    }, seconds * 1000);
+    timer.unref();
+    this.deadlineTimer = timer;
+  }
+
   private async run(): Promise<void> {
     const spec = this.pod.spec!;
+    this.armDeadline();
     const all = [...(spec.initContainers ?? []), ...spec.containers];
     const statuses = [...this.init, ...this.main];
     // Image "pull": every image must be in the table before anything starts.

@@ -14,6 +14,7 @@ export class StatusReporter {
   private inFlight: Promise<void> | undefined;
   private disabled = false;
   private final = false;
+  private podReason: { reason: string; message: string } | undefined;
   private readonly startTime = new Date().toISOString();
 
   constructor(
@@ -33,6 +34,13 @@ export class StatusReporter {
     if (!this.inFlight) this.inFlight = this.drain().finally(() => (this.inFlight = undefined));
   }
 
+  /** The kubelet failed the whole pod (e.g. DeadlineExceeded): terminal phase with a reason. */
+  failPod(reason: string, message: string): void {
+    this.final = true;
+    this.podReason = { reason, message };
+    this.push();
+  }
+
   /** Wait until the latest state is written; `final` reports a terminal phase (deletion). */
   async flush(final = false): Promise<void> {
     if (final) this.final = true;
@@ -42,11 +50,13 @@ export class StatusReporter {
 
   private body(): { status: Record<string, unknown> } {
     const pod = this.pod();
-    const phase = computePhase(this.init, this.main, pod.spec?.restartPolicy ?? 'Always', this.final);
+    const computed = computePhase(this.init, this.main, pod.spec?.restartPolicy ?? 'Always', this.final);
+    const phase = this.podReason ? 'Failed' : computed;
     const clone = (s: ContainerStatusJson[]): ContainerStatusJson[] => JSON.parse(JSON.stringify(s));
     return {
       status: {
         phase,
+        ...(this.podReason ?? {}),
         conditions: conditions(pod, this.init, this.main, phase),
         hostIP: '127.0.0.1',
         podIP: '127.0.0.1',
