@@ -7,7 +7,7 @@ import type {
   Transition,
   TransitionCondition,
 } from './ast.js';
-import { DslError, requireText } from './errors.js';
+import { DslError, locate, requireText } from './errors.js';
 import { Scanner } from './scanner.js';
 import { readLabelAndName, readName } from './task-definition.js';
 
@@ -100,7 +100,10 @@ class ComposedParser {
       const inner = this.parseFlow();
       sc.skipWhitespace();
       if (sc.peek() !== ')') {
-        sc.fail('UNCLOSED_PAREN', `Expected ')' to close the '(' at offset ${open} but found ${sc.here()}`);
+        sc.fail(
+          'UNCLOSED_PAREN',
+          `Expected ')' to close the '(' at ${where(sc.text, open)} but found ${sc.here()}`,
+        );
       }
       sc.pos++;
       return [...inner.elements];
@@ -148,7 +151,7 @@ class ComposedParser {
       const why = sc.atEnd ? 'the definition ends here' : `found ${sc.here()}`;
       sc.fail(
         'UNCLOSED_SPLIT',
-        `Expected '||' or '>' to close the split opened at offset ${start} but ${why}`,
+        `Expected '||' or '>' to close the split opened at ${where(sc.text, start)} but ${why}`,
       );
     }
     sc.pos++;
@@ -270,4 +273,9 @@ function flattenBranches(branches: Flow[]): Flow[] {
     const only = branch.elements.length === 1 ? branch.elements[0] : undefined;
     return only?.kind === 'split' && only.branches.length >= 2 ? only.branches : [branch];
   });
+}
+
+function where(text: string, position: number): string {
+  const { line, column } = locate(text, position);
+  return `line ${line}, column ${column}`;
 }
