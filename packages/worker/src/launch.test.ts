@@ -59,9 +59,19 @@ describe('launch and restart', () => {
     const repo = new InMemoryJobRepository();
     const calls: string[] = [];
     const j = job('sic')
-      .start(taskletStep('once', () => void calls.push('once') ?? 'FINISHED'))
+      .start(
+        taskletStep('once', () => {
+          calls.push('once');
+        }),
+      )
       .next(
-        taskletStep('always', () => void calls.push('always') ?? 'FINISHED', { allowStartIfComplete: true }),
+        taskletStep(
+          'always',
+          () => {
+            calls.push('always');
+          },
+          { allowStartIfComplete: true },
+        ),
       )
       .build();
     await launchJob(j, parameters({ a: 1 }), { repository: repo });
@@ -78,7 +88,7 @@ describe('launch and restart', () => {
       .start(
         taskletStep('wait', async () => {
           await gate;
-          return 'FINISHED';
+          return 'FINISHED' as const;
         }),
       )
       .build();

@@ -91,7 +91,12 @@ export interface TaskletContext {
   readonly tx: SqlClient | undefined;
 }
 
-export type Tasklet = (ctx: TaskletContext) => Awaitable<RepeatStatus | undefined>;
+/**
+ * One unit of a tasklet step. Returning nothing means FINISHED. (An async tasklet that returns a
+ * literal needs `'FINISHED' as const`: TypeScript widens literals returned from async functions.)
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets a tasklet simply not return anything.
+export type Tasklet = (ctx: TaskletContext) => Awaitable<RepeatStatus | undefined | void>;
 
 /** An error class, or a predicate over the error, used by skip and retry policies. */
 // biome-ignore lint/suspicious/noExplicitAny: constructors of any error class must be accepted.
