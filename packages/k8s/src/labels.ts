@@ -63,3 +63,32 @@ export function executionSelector(executionId: number | bigint | string): string
 export function scheduleSelector(scheduleName: string): string {
   return `${MANAGED_SELECTOR},${SCHEDULE_NAME_KEY}=${sanitizeLabelValue(scheduleName)}`;
 }
+
+/** What a Job (or pod) says about the launch it belongs to; used to adopt Jobs that have no row. */
+export interface LaunchIdentity {
+  /** Absent on Jobs a schedule's CronJob created: those get their row on adoption. */
+  executionId?: string;
+  /** The unsanitised name from the annotation, falling back to the sanitised label. */
+  taskName?: string;
+  appName?: string;
+  accountName?: string;
+  scheduleName?: string;
+  managed: boolean;
+}
+
+/** Reads the identity labels and annotations of a Batchyard object (any Kubernetes object). */
+export function readLaunchIdentity(object: {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+}): LaunchIdentity {
+  const labels = object.metadata?.labels ?? {};
+  const annotations = object.metadata?.annotations ?? {};
+  const pick = (key: string): string | undefined => annotations[key] ?? labels[key];
+  return {
+    executionId: labels[EXECUTION_ID_KEY],
+    taskName: pick(TASK_NAME_KEY),
+    appName: pick(APP_NAME_KEY),
+    accountName: pick(ACCOUNT_KEY),
+    scheduleName: pick(SCHEDULE_NAME_KEY),
+    managed: labels[MANAGED_BY_KEY] === MANAGED_BY_VALUE,
+  };
+}

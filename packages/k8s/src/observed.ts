@@ -6,7 +6,7 @@ import type {
   V1Pod,
   V1PodCondition,
 } from '@kubernetes/client-node';
-import { TASK_CONTAINER_NAME } from './labels.js';
+import { JOB_NAME_POD_LABEL, TASK_CONTAINER_NAME } from './labels.js';
 
 // Reading Job and Pod status as the API server sends it, for decide(). Objects from a list call are
 // deserialised by client-node (times are Date), objects from a watch event are raw JSON (times are
@@ -138,4 +138,23 @@ export function runningSince(pod: V1Pod | undefined): Date | undefined {
   const running = taskContainerStatus(pod)?.state?.running;
   if (!running) return undefined;
   return toDate(running.startedAt) ?? toDate(pod?.status?.startTime);
+}
+
+/**
+ * The pods of `job` among `pods` (e.g. a pod informer's whole cache): owned by the Job's uid, or
+ * — for objects without owner references — carrying its `job-name` label in its namespace.
+ */
+export function podsOfJob(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
+  const uid = job.metadata?.uid;
+  const name = job.metadata?.name;
+  const namespace = job.metadata?.namespace;
+  return pods.filter((pod) => {
+    if (pod.metadata?.namespace !== namespace) return false;
+    const owners = pod.metadata?.ownerReferences ?? [];
+    if (owners.length > 0)
+      return owners.some(
+        (owner) => owner.kind === 'Job' && (owner.uid === uid || !uid) && owner.name === name,
+      );
+    return pod.metadata?.labels?.[JOB_NAME_POD_LABEL] === name;
+  });
 }

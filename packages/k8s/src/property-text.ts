@@ -79,7 +79,7 @@ export function parseJsonLike(text: string): unknown {
     } catch (flowError) {
       const why = flowError instanceof Error ? flowError.message : String(flowError);
       const jsonWhy = jsonError instanceof Error ? jsonError.message : String(jsonError);
-      throw new Error(`is neither JSON (${jsonWhy}) nor the {key: value} flow form (${why})`);
+      throw new Error(`value is neither JSON (${jsonWhy}) nor the {key: value} flow form (${why})`);
     }
   }
 }
