@@ -82,6 +82,13 @@ export const ConfigSchema = z.object({
         .max(10 * 1024 * 1024)
         .default(65_536)
         .describe("Bytes of each execution's log kept in the database when it ends."),
+      resyncSeconds: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(3600)
+        .default(15)
+        .describe('Every non-terminal execution is re-checked against its platform this often.'),
     })
     .prefault({}),
   samples: z
@@ -102,6 +109,7 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_LOG_LEVEL: 'log.level',
   BATCHYARD_REGISTER_SAMPLES: 'samples.register',
   BATCHYARD_LOG_TAIL_BYTES: 'executions.logTailBytes',
+  BATCHYARD_RESYNC_SECONDS: 'executions.resyncSeconds',
 };
 
 export class ConfigError extends Error {

@@ -20,6 +20,7 @@ export interface ControlPlaneDeps {
  */
 export class ControlPlane {
   private dispatchTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private dispatching: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -28,6 +29,7 @@ export class ControlPlane {
     readonly reconciler: Reconciler,
     readonly executions: TaskExecutionService,
     private readonly logger: Logger,
+    private readonly resyncMs: number,
   ) {}
 
   static async create(deps: ControlPlaneDeps): Promise<ControlPlane> {
@@ -39,7 +41,14 @@ export class ControlPlane {
       onTerminal: () => plane?.dispatchSoon(),
     });
     const service = new TaskExecutionService(deps.prisma, platforms, launcher, deps.logger);
-    plane = new ControlPlane(platforms, launcher, reconciler, service, deps.logger);
+    plane = new ControlPlane(
+      platforms,
+      launcher,
+      reconciler,
+      service,
+      deps.logger,
+      deps.config.executions.resyncSeconds * 1000,
+    );
     return plane;
   }
 
@@ -49,6 +58,10 @@ export class ControlPlane {
     this.dispatchSoon();
     this.dispatchTimer = setInterval(() => this.dispatchSoon(), 2000);
     this.dispatchTimer.unref();
+    this.resyncTimer = setInterval(() => {
+      this.reconciler.reconcileAll().catch((err: unknown) => this.logger.error({ err }, 'resync failed'));
+    }, this.resyncMs);
+    this.resyncTimer.unref();
   }
 
   /** Serialised: one dispatch at a time in this process (rows are claimed safely across processes). */
@@ -60,6 +73,7 @@ export class ControlPlane {
 
   async stop(): Promise<void> {
     if (this.dispatchTimer) clearInterval(this.dispatchTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     await this.dispatching;
     await this.platforms.closeAll();
   }

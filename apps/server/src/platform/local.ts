@@ -15,7 +15,7 @@ import {
   startedAt,
   tailFile,
 } from './local-files.js';
-import type { LaunchResult, LaunchSpec, LogOptions, Observation, Platform } from './types.js';
+import type { ChangeRef, LaunchResult, LaunchSpec, LogOptions, Observation, Platform } from './types.js';
 
 /**
  * The embedded default platform (like SCDF's local deployer): each execution is a child process
@@ -67,7 +67,7 @@ export class LocalPlatform implements Platform {
   readonly defaults: Readonly<Record<string, string>>;
   private readonly workDir: string;
   private readonly watched = new Map<string, number>();
-  private listener: ((o: Observation) => void) | undefined;
+  private listener: ((ref: ChangeRef) => void) | undefined;
   private poller: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: LocalPlatformOptions) {
@@ -130,12 +130,12 @@ export class LocalPlatform implements Platform {
       await writeFile(files.grace, `${spec.deployer.terminationGracePeriodSeconds ?? '30'}\n`);
       const pid = child.pid;
       this.watched.set(externalId, pid);
-      const startTime = new Date();
       child.on('exit', () => {
-        void this.report(externalId);
+        this.watched.delete(externalId);
+        this.listener?.({ externalId, executionId: spec.executionId });
       });
       child.unref();
-      this.listener?.({ externalId, executionId: spec.executionId, status: 'RUNNING', startTime });
+      this.listener?.({ externalId, executionId: spec.executionId });
     } finally {
       closeSync(out);
     }
@@ -156,15 +156,13 @@ export class LocalPlatform implements Platform {
     };
   }
 
-  private async report(externalId: string): Promise<void> {
-    const o = await this.observe(externalId);
-    if (o && o.status !== 'RUNNING') this.watched.delete(externalId);
-    if (o) this.listener?.(o);
-  }
-
   async observe(externalId: string): Promise<Observation | undefined> {
     const files = executionFiles(this.workDir, externalId);
     const executionId = Number(externalId.replace(/^local-/, ''));
+    // Liveness first, exit code second: the wrapper writes the code before it exits, so a
+    // process seen dead here has either left its code or was killed before it could.
+    const pid = await readPid(files);
+    const alive = pid !== undefined && pidAlive(pid);
     const code = await readExitCode(files);
     const startTime = await startedAt(files);
     if (code !== undefined) {
@@ -178,8 +176,7 @@ export class LocalPlatform implements Platform {
         endTime: new Date(),
       };
     }
-    const pid = await readPid(files);
-    if (pid !== undefined && pidAlive(pid)) {
+    if (alive) {
       this.watched.set(externalId, pid);
       return { externalId, executionId, status: 'RUNNING', startTime };
     }
@@ -242,12 +239,15 @@ export class LocalPlatform implements Platform {
     return stream;
   }
 
-  async watch(onObservation: (o: Observation) => void): Promise<void> {
-    this.listener = onObservation;
+  async watch(onChange: (ref: ChangeRef) => void): Promise<void> {
+    this.listener = onChange;
     // Processes adopted after a restart have no 'exit' event: poll them.
     this.poller = setInterval(() => {
       for (const [externalId, pid] of this.watched) {
-        if (!pidAlive(pid)) void this.report(externalId);
+        if (!pidAlive(pid)) {
+          this.watched.delete(externalId);
+          onChange({ externalId });
+        }
       }
     }, this.options.pollMs ?? 1000);
     this.poller.unref();

@@ -38,6 +38,22 @@ export interface Observation {
   cleanup?: boolean;
 }
 
+/** What the control plane has recorded, for platforms whose decisions depend on it (timeouts, stops). */
+export interface RecordedState {
+  executionId: number;
+  status: TaskStatus;
+  startTime: Date | null;
+  createdAt: Date;
+  /** When the status last changed (e.g. when STOPPING began). */
+  updatedAt: Date;
+}
+
+/** Something changed for this execution: the reconciler re-reads and re-decides it. */
+export interface ChangeRef {
+  externalId: string;
+  executionId?: number;
+}
+
 export interface LogOptions {
   tail?: number;
   follow?: boolean;
@@ -58,9 +74,11 @@ export interface Platform {
   /** Removes the platform resource; already gone is success. */
   cleanup(externalId: string): Promise<void>;
   logs(externalId: string, options: LogOptions): Promise<Readable>;
-  /** The current truth for one execution (start-up reconcile); undefined = resource gone. */
-  observe(externalId: string): Promise<Observation | undefined>;
-  /** Starts watching; every change is reported through `onObservation`. */
-  watch(onObservation: (o: Observation) => void): Promise<void>;
+  /** The current truth for one execution; undefined = its resource is gone. */
+  observe(externalId: string, recorded?: RecordedState): Promise<Observation | undefined>;
+  /** Starts watching; every change is signalled through `onChange` (then observed). */
+  watch(onChange: (ref: ChangeRef) => void): Promise<void>;
+  /** Platform resources of executions this server has no row for (adoption). */
+  orphans?(): Promise<ChangeRef[]>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { isTerminal, type TaskStatus } from '@batchyard/core';
 import { executions, type PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
-import type { Observation, Platform } from '../platform/types.js';
+import type { ChangeRef, Platform } from '../platform/types.js';
 import { decideUpdate } from '../reconcile/decide.js';
 
 export interface ReconcilerOptions {
@@ -25,34 +25,41 @@ export class Reconciler {
     private readonly options: ReconcilerOptions,
   ) {}
 
-  async apply(platform: Platform, o: Observation): Promise<void> {
+  /** Re-reads the row, asks the platform what is true now, and records the difference. */
+  async apply(platform: Platform, ref: ChangeRef, attempt = 0): Promise<void> {
     const row =
-      (o.executionId !== undefined ? await executions.findExecution(this.db, o.executionId) : null) ??
-      (await executions.findByExternalId(this.db, o.externalId));
-    if (!row) return;
-    const update = decideUpdate(
-      { status: row.status as TaskStatus, startTime: row.startTime },
-      o,
-      new Date(),
-    );
+      (ref.executionId !== undefined ? await executions.findExecution(this.db, ref.executionId) : null) ??
+      (await executions.findByExternalId(this.db, ref.externalId));
+    if (!row || isTerminal(row.status as TaskStatus)) return;
+    const externalId = row.externalExecutionId ?? ref.externalId;
+    const recorded = {
+      executionId: row.id,
+      status: row.status as TaskStatus,
+      startTime: row.startTime,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+    const o = (await platform.observe(externalId, recorded)) ?? { externalId, status: 'LOST' as const };
+    const update = decideUpdate(recorded, o, new Date());
     if (!update) return;
     const changed = await executions.updateIfStatus(this.db, row.id, [row.status], {
       ...update,
-      externalExecutionId: row.externalExecutionId ?? o.externalId,
+      externalExecutionId: externalId,
     });
     if (!changed) {
-      // Someone else moved the row meanwhile: re-evaluate against what is there now.
-      return this.apply(platform, { ...o, executionId: row.id });
+      // Someone else moved the row meanwhile: decide again against what is there now.
+      if (attempt < 3) await this.apply(platform, { externalId, executionId: row.id }, attempt + 1);
+      return;
     }
     this.logger.info(
       { executionId: row.id, from: row.status, to: update.status, reason: update.reason },
       'execution status',
     );
     if (isTerminal(update.status)) {
-      await this.keepLogTail(platform, row.id, o.externalId);
+      await this.keepLogTail(platform, row.id, externalId);
       if (o.cleanup)
         await platform
-          .cleanup(o.externalId)
+          .cleanup(externalId)
           .catch((err: unknown) => this.logger.warn({ err }, 'cleanup failed'));
       this.options.onTerminal?.(row.id, update.status);
     }
@@ -76,21 +83,24 @@ export class Reconciler {
    * finished while we were down → caught up; a launch interrupted before its resource existed
    * is launched again (launches are idempotent).
    */
+  /**
+   * Every non-terminal row checked against the platform: at start-up (resource gone → LOST,
+   * finished while we were down → caught up, an interrupted launch is launched again — launches
+   * are idempotent) and periodically, so a missed event or a timeout is at most one period late.
+   */
   async reconcileAll(
-    relaunch: (platform: Platform, row: executions.TaskExecution) => Promise<void>,
+    relaunch?: (platform: Platform, row: executions.TaskExecution) => Promise<void>,
   ): Promise<void> {
     for (const platform of this.platforms.platforms) {
       const rows = await executions.nonTerminalExecutions(this.db, platform.name);
       for (const row of rows) {
         if (row.status === 'QUEUED') continue;
         if (!row.externalExecutionId) {
-          if (row.status === 'LAUNCHING') await relaunch(platform, row);
+          if (row.status === 'LAUNCHING' && relaunch) await relaunch(platform, row);
           continue;
         }
-        const o = await platform.observe(row.externalExecutionId);
-        await this.apply(
-          platform,
-          o ?? { externalId: row.externalExecutionId, executionId: row.id, status: 'LOST' },
+        await this.apply(platform, { externalId: row.externalExecutionId, executionId: row.id }).catch(
+          (err: unknown) => this.logger.error({ err, executionId: row.id }, 'reconcile failed'),
         );
       }
     }
@@ -98,9 +108,9 @@ export class Reconciler {
 
   async watchAll(): Promise<void> {
     for (const platform of this.platforms.platforms) {
-      await platform.watch((o) => {
-        this.apply(platform, o).catch((err: unknown) =>
-          this.logger.error({ err, externalId: o.externalId }, 'reconcile failed'),
+      await platform.watch((ref) => {
+        this.apply(platform, ref).catch((err: unknown) =>
+          this.logger.error({ err, externalId: ref.externalId }, 'reconcile failed'),
         );
       });
     }

@@ -1,0 +1,132 @@
+// List endpoint latency at 10^5 and 10^6 rows (seeded with COPY) against the bare SQL query the
+// endpoint needs, in the same run. Usage: npm run build && node bench/list-endpoints.bench.mjs [rows...]
+
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+import { pino } from 'pino';
+import { buildApp } from '../apps/server/dist/app.js';
+import { loadConfig } from '../apps/server/dist/config.js';
+import { createPrismaClient } from '../packages/db/dist/index.js';
+import { benchDatabase, fmt, measure, printTable, withClient } from './harness.mjs';
+
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const ROWS = sizes.length > 0 ? sizes : [100_000, 1_000_000];
+const STATUSES = ['COMPLETE', 'FAILED', 'RUNNING', 'STOPPED'];
+
+function* definitionRows(from, to) {
+  for (let i = from; i < to; i++) {
+    yield `task-${String(i).padStart(7, '0')}\tetl --chunkSize=${i % 1000} --tenant=t${i % 97}\tnightly job ${i % 13}\tf\t1\tnow\tnow\n`;
+  }
+}
+function* executionRows(from, to) {
+  for (let i = from; i < to; i++) {
+    yield `task-${String(i % 5000).padStart(7, '0')}\t${STATUSES[i % 4]}\t["--n=${i}"]\t{}\tdefault\tlocal\tnow\n`;
+  }
+}
+
+async function copy(client, sql, rows) {
+  const batch = [];
+  const source = Readable.from(
+    (function* () {
+      for (const r of rows) {
+        batch.push(r);
+        if (batch.length === 5000) yield batch.splice(0).join('');
+      }
+      if (batch.length) yield batch.join('');
+    })(),
+  );
+  await pipeline(source, client.query(copyStreams.from(sql)));
+}
+
+async function seed(url, from, to) {
+  await withClient(url, async (c) => {
+    await copy(
+      c,
+      'COPY task_definition (name, dsl_text, description, composed, version, created_at, updated_at) FROM STDIN',
+      definitionRows(from, to),
+    );
+    await copy(
+      c,
+      'COPY task_execution (task_name, status, arguments, properties, platform_name, platform_type, updated_at) FROM STDIN',
+      executionRows(from, to),
+    );
+    await c.query('ANALYZE task_definition; ANALYZE task_execution');
+  });
+}
+
+const db = await benchDatabase('bench_lists');
+const config = loadConfig({ DATABASE_URL: db.url, BATCHYARD_LOG_LEVEL: 'silent' });
+const prisma = createPrismaClient({ url: db.url, poolSize: 4 });
+const app = await buildApp({
+  config,
+  prisma,
+  databaseUrl: db.url,
+  embeddedDatabase: false,
+  logger: pino({ level: 'silent' }),
+  controlLoops: false,
+});
+const base = await app.listen({ host: '127.0.0.1', port: 0 });
+
+const results = [];
+let seeded = 0;
+const client = new (await import('pg')).default.Client({ connectionString: db.url });
+await client.connect();
+for (const n of ROWS) {
+  const t = Date.now();
+  await seed(db.url, seeded, n);
+  seeded = n;
+  console.log(`seeded ${n} definitions and ${n} executions in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const mid = `task-${String(Math.floor(n / 2)).padStart(7, '0')}`;
+  const cases = [
+    {
+      name: 'definitions, first page',
+      http: '/tasks/definitions?size=50',
+      sql: ['SELECT * FROM task_definition ORDER BY name LIMIT 51', []],
+    },
+    {
+      name: 'definitions, page in the middle',
+      http: `/tasks/definitions?size=50&cursor=${Buffer.from(JSON.stringify([mid])).toString('base64url')}`,
+      sql: ['SELECT * FROM task_definition WHERE name > $1 ORDER BY name LIMIT 51', [mid]],
+    },
+    {
+      name: 'definitions, DSL contains',
+      http: '/tasks/definitions?size=50&dslText=tenant%3Dt42%20',
+      sql: ["SELECT * FROM task_definition WHERE dsl_text ILIKE '%tenant=t42 %' ORDER BY name LIMIT 51", []],
+    },
+    {
+      name: 'executions, newest first',
+      http: '/tasks/executions?size=50',
+      sql: ['SELECT * FROM task_execution ORDER BY id DESC LIMIT 51', []],
+    },
+    {
+      name: 'executions of one task, FAILED',
+      http: '/tasks/executions?size=50&task=task-0000042&status=FAILED',
+      sql: [
+        "SELECT * FROM task_execution WHERE task_name = 'task-0000042' AND status = 'FAILED' ORDER BY id DESC LIMIT 51",
+        [],
+      ],
+    },
+  ];
+  for (const c of cases) {
+    const httpStats = await measure(async () => {
+      const res = await fetch(base + c.http);
+      if (res.status !== 200) throw new Error(`${c.http}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+    const sqlStats = await measure(() => client.query(c.sql[0], c.sql[1]));
+    results.push({
+      rows: n,
+      case: c.name,
+      'api p50 ms': fmt(httpStats.p50),
+      'api p99 ms': fmt(httpStats.p99),
+      'sql p50 ms': fmt(sqlStats.p50),
+      'ratio p50': Number((httpStats.p50 / sqlStats.p50).toFixed(2)),
+    });
+  }
+}
+printTable('List endpoints vs. the bare SQL query (same run)', results);
+await client.end();
+await app.close();
+await prisma.$disconnect();
+await db.close();
