@@ -54,7 +54,10 @@ describe('runWorker', () => {
     expect(await runWorker({ ...base, argv: ['--job=missing'] })).toBe(EXIT_CODES.CONFIGURATION);
     expect(await runWorker({ ...base, argv: [] })).toBe(EXIT_CODES.CONFIGURATION);
     expect(await runWorker({ ...base, argv: ['--job=ok', 'x=1'] })).toBe(EXIT_CODES.COMPLETED);
-    expect(await runWorker({ ...base, argv: ['--job=ok', 'x=1'] })).toBe(EXIT_CODES.REFUSED);
+    expect(
+      await runWorker({ ...base, argv: ['--job=ok', 'x=1'], env: { BATCHYARD_TASK_EXECUTION_ID: '5' } }),
+    ).toBe(EXIT_CODES.REFUSED);
+    expect(repository.taskExitMessages.get(5)).toBe('JOB_INSTANCE_ALREADY_COMPLETE');
     expect(await runWorker({ ...base, argv: ['--job=ok', 'x=2'], stop: { requested: true } })).toBe(
       EXIT_CODES.STOPPED,
     );

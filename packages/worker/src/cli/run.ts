@@ -87,6 +87,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
   const stop = opts.stop ?? { requested: false };
   let repository = opts.repository;
   let owned: PostgresJobRepository | undefined;
+  let refusedTask: number | undefined;
   const onSignal = (signal: string) => () => {
     log.warn('stop requested by signal; finishing the current chunk', { signal });
     stop.requested = true;
@@ -119,6 +120,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
     }
     const repo = repository;
     const taskExecutionId = env.taskExecutionId;
+    refusedTask = taskExecutionId;
     log.info('worker starting', {
       job: job.name,
       task: env.taskName,
@@ -152,6 +154,10 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
           ? EXIT_CODES.REFUSED
           : EXIT_CODES.INTERNAL;
     log.error('worker failed', { error: describeError(error), exitCode: code });
+    // A refused launch has no job execution: record why on the task execution (message only).
+    if (code === EXIT_CODES.REFUSED && repository && refusedTask !== undefined) {
+      await repository.setTaskExitMessage(refusedTask, (error as BatchError).code).catch(() => undefined);
+    }
     return code;
   } finally {
     for (const [s, h] of handlers) process.off(s, h);

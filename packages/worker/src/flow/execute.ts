@@ -45,6 +45,8 @@ async function runNode(
       return runFlow(node, rt);
     default: {
       const se = await executeStep(node, rt);
+      // The job context is saved at step boundaries, so a crash between steps keeps what they put.
+      if (rt.jobExecution.context.dirty) await rt.repository.updateJobContext(rt.jobExecution);
       return { status: se.status, exitStatus: se.exitStatus, lastStep: se };
     }
   }
