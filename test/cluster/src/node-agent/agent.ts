@@ -87,7 +87,20 @@ export async function startNodeAgent(kc: KubeConfig, opts: NodeAgentOptions = {}
       return;
     }
     const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return; // finished before we (re)started
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // Finished before this agent started: nothing to run, but a deletion still needs the
+      // node's final word, or the pod stays Terminating.
+      if (pod.metadata?.deletionTimestamp) {
+        core
+          .deleteNamespacedPod({
+            name: pod.metadata.name!,
+            namespace: pod.metadata.namespace!,
+            body: { gracePeriodSeconds: 0, preconditions: { uid } },
+          })
+          .catch(() => {});
+      }
+      return;
+    }
     const worker = new PodWorker(pod, deps);
     workers.set(uid, worker);
     if (pod.metadata?.deletionTimestamp) worker.update(pod);
