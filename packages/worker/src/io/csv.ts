@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { type Parser, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import type { ItemReader, ItemStream, ItemWriter } from '../model/api.js';
@@ -37,6 +37,7 @@ interface Parsed {
  */
 export class CsvReader<T> implements ItemReader<T>, ItemStream {
   private parser: Parser | undefined;
+  private source: ReadStream | undefined;
   private ended = false;
   private start = 0;
   private position = 0;
@@ -59,7 +60,8 @@ export class CsvReader<T> implements ItemReader<T>, ItemStream {
     const saved = ctx.get(`${this.name}.columns`);
     this.columns = this.options.columns ?? (Array.isArray(saved) ? (saved as string[]) : undefined);
     this.ended = false;
-    this.parser = createReadStream(this.options.path, { start: this.start }).pipe(
+    this.source = createReadStream(this.options.path, { start: this.start });
+    this.parser = this.source.pipe(
       parse({
         delimiter: this.options.delimiter ?? ',',
         relax_column_count: true,
@@ -140,8 +142,11 @@ export class CsvReader<T> implements ItemReader<T>, ItemStream {
   }
 
   close(): void {
+    // pipe() does not destroy the source with the parser: close the file handle explicitly.
+    this.source?.destroy();
     this.parser?.destroy();
     this.parser = undefined;
+    this.source = undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ItemReader, ItemStream, ItemWriter } from '../model/api.js';
-import type { ExecutionContext } from '../model/context.js';
+import { ExecutionContext } from '../model/context.js';
 
 /**
  * Reads an array or any (sync) iterable. Restartable: the number of items consumed is saved under
@@ -25,7 +25,8 @@ export class IterableReader<T> implements ItemReader<T>, ItemStream {
   }
 
   read(): T | null {
-    if (!this.iterator) this.open({ getNumber: () => 0 } as unknown as ExecutionContext);
+    // Usable outside a step too (tests, scripts): an unopened reader starts from the beginning.
+    if (!this.iterator) this.open(new ExecutionContext());
     const next = this.iterator!.next();
     if (next.done) return null;
     this.count++;
