@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
 import { waitFor } from '../processes.js';
 import { type CertPair, createCa, createServingCert } from '../tls.js';
 import { defaultImageTable, type ImageTable, imageTableFromEnv } from './images.js';
 import { type LogServer, startLogServer } from './log-server.js';
 import { LogStore } from './logs.js';
 import { MemorySampler } from './memory.js';
-import { heartbeat, type NodeCapacity, registerNode } from './node.js';
+import { heartbeat, type NodeCapacity, registerNode, renewLease } from './node.js';
 import { PodWorker } from './pod-worker.js';
 
 /**
@@ -57,11 +57,15 @@ export async function startNodeAgent(kc: KubeConfig, opts: NodeAgentOptions = {}
   const logServer: LogServer = await startLogServer(logs, cert);
   const since = await registerNode(core, nodeName, capacity, logServer.port, opts.labels ?? {});
 
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  await renewLease(coordination, await core.readNode({ name: nodeName }));
+
   let stopped = false;
   const beat = setInterval(() => {
     heartbeat(core, nodeName, capacity, logServer.port, since).catch((err: unknown) =>
       log(`heartbeat failed: ${String(err)}`),
     );
+    renewLease(coordination, nodeName).catch((err: unknown) => log(`lease renewal failed: ${String(err)}`));
   }, opts.heartbeatMs ?? 5000);
 
   const deps = {

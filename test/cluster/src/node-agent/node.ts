@@ -1,10 +1,17 @@
 import { arch } from 'node:os';
-import { type CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import {
+  type CoordinationV1Api,
+  type CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Node,
+} from '@kubernetes/client-node';
 
 /**
  * The Node object the agent registers and keeps Ready. The node lifecycle controller marks a
  * node NotReady (and taints it) when the Ready condition's heartbeat is older than its grace
- * period (40 s), so the agent refreshes it every few seconds.
+ * period (40 s), so the agent refreshes it every few seconds, and renews the node's Lease in
+ * kube-node-lease as a 1.20 kubelet does (either keeps the node healthy).
  */
 
 export interface NodeCapacity {
@@ -111,4 +118,34 @@ export async function heartbeat(
   since: string,
 ): Promise<void> {
   await core.patchNodeStatus({ name, body: { status: nodeStatus(capacity, logPort, since) } }, mergePatch);
+}
+
+/** metav1.MicroTime wants exactly six fractional digits. */
+function microTime(d = new Date()): string {
+  return `${d.toISOString().slice(0, 23)}000Z`;
+}
+
+export async function renewLease(coordination: CoordinationV1Api, node: V1Node | string): Promise<void> {
+  const name = typeof node === 'string' ? node : node.metadata!.name!;
+  const namespace = 'kube-node-lease';
+  try {
+    await coordination.patchNamespacedLease(
+      { name, namespace, body: { spec: { holderIdentity: name, renewTime: microTime() } } },
+      mergePatch,
+    );
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404 || typeof node === 'string') throw err;
+    // First renewal: create it, owned by the Node so it goes away with it.
+    await coordination.createNamespacedLease({
+      namespace,
+      body: {
+        metadata: {
+          name,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata!.uid! }],
+        },
+        spec: { holderIdentity: name, leaseDurationSeconds: 40 },
+      },
+    });
+    await renewLease(coordination, name);
+  }
 }
