@@ -71,6 +71,17 @@ describe('parseDeployerProperties', () => {
     ]);
   });
 
+  it('treats Object.prototype names and __proto__ as what they are', () => {
+    expect(issuesOf({ toString: '1' })[0]?.message).toContain('unknown deployer property');
+    expect(issuesOf({ labels: '__proto__:x' })[0]).toEqual({
+      path: 'labels',
+      message: "key '__proto__' is not allowed",
+    });
+    expect(issuesOf({ affinity: '{__proto__: {x: 1}}' })[0]?.message).toContain(
+      "key '__proto__' is not allowed",
+    );
+  });
+
   it('rejects unknown keys listing the known ones', () => {
     const [issue] = issuesOf({ 'requests.cpus': '1' });
     expect(issue?.path).toBe('requests.cpus');

@@ -70,7 +70,10 @@ export function parseDeployerProperties(
   const { merged, issues } = mergePropertyLayers(layers);
   const props = emptyDeployerProperties();
   for (const [canonical, { key, value }] of merged) {
-    const spec = DEPLOYER_PROPERTY_KEYS[canonical];
+    // hasOwn: a key like 'toString' must be unknown, not Object.prototype's method.
+    const spec = Object.hasOwn(DEPLOYER_PROPERTY_KEYS, canonical)
+      ? DEPLOYER_PROPERTY_KEYS[canonical]
+      : undefined;
     if (!spec) {
       issues.push({
         path: key,

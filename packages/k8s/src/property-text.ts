@@ -54,6 +54,7 @@ export function parseKeyValueList(text: string, separator = ':'): Record<string,
     const at = entry.indexOf(separator);
     if (at <= 0) throw new Error(`entry '${entry.trim()}' must have the form key${separator}value`);
     const key = entry.slice(0, at).trim();
+    if (key === '__proto__') throw new Error("key '__proto__' is not allowed");
     if (Object.hasOwn(result, key)) throw new Error(`key '${key}' is given twice`);
     result[key] = unquote(entry.slice(at + 1));
   }
@@ -132,6 +133,7 @@ class FlowParser {
       const keyStart = this.peek();
       const key = keyStart === '"' || keyStart === "'" ? this.parseQuoted() : this.parseBareText(':');
       if (key.length === 0) this.fail('expected a key');
+      if (key === '__proto__') this.fail("key '__proto__' is not allowed");
       this.expect(':');
       result[key] = this.parseValue();
       const next = this.peek();

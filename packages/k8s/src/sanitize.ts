@@ -37,9 +37,14 @@ export function sanitizeArgument(arg: string): string {
 export function sanitizeStringMap(map: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(map)) {
-    out[key] = looksSecretName(key) ? REDACTED : sanitizeArgument(value);
+    put(out, key, looksSecretName(key) ? REDACTED : sanitizeArgument(value));
   }
   return out;
+}
+
+/** Like `out[key] = value`, but a `__proto__` key stays data instead of replacing the prototype. */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -70,9 +75,9 @@ function walk(value: unknown, parentKey: string | undefined): unknown {
       typeof entry === 'string' &&
       looksSecretName(key)
     ) {
-      out[key] = REDACTED;
+      put(out, key, REDACTED);
     } else {
-      out[key] = walk(entry, key);
+      put(out, key, walk(entry, key));
     }
   }
   return out;
