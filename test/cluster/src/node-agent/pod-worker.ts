@@ -36,7 +36,8 @@ export class PodWorker {
   private deleting = false;
   private terminating: Promise<void> | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private wake: () => void = () => {};
+  /** Pending sleeps (one per container at most); pod deletion ends them all. */
+  private readonly sleepers = new Set<() => void>();
   private readonly podDir: string;
   readonly finished: Promise<void>;
 
@@ -112,12 +113,18 @@ export class PodWorker {
   /** Sleep that pod deletion interrupts. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.wake = () => {
+      const done = (): void => {
         clearTimeout(t);
+        this.sleepers.delete(done);
         resolve();
       };
+      const t = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
+  }
+
+  private wake(): void {
+    for (const done of [...this.sleepers]) done();
   }
 
   /** spec.activeDeadlineSeconds, counted from the pod's start on this node, as the kubelet does. */
@@ -202,12 +209,14 @@ export class PodWorker {
       try {
         env = { ...(image.env ?? {}), ...(await resolveEnv(this.deps.core, this.pod, c)) };
       } catch (err) {
-        if (!(err instanceof ContainerConfigError)) throw err;
-        status.state = { waiting: { reason: 'CreateContainerConfigError', message: err.message } };
+        // Missing Secret/ConfigMap keys and API hiccups alike: report and retry, as the kubelet does.
+        const message = err instanceof ContainerConfigError ? err.message : `resolving env: ${String(err)}`;
+        status.state = { waiting: { reason: 'CreateContainerConfigError', message } };
         this.reporter.push();
         await this.sleep(2000);
         continue;
       }
+      if (this.deleting) break; // deleted while the env was being read
       const argv = containerArgv(image, c.command, c.args).map((a) => expandRefs(a, env));
       const meta = this.pod.metadata!;
       const log = this.deps.logs.open(meta.namespace!, meta.name!, c.name, meta.uid!);
