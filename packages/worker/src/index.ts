@@ -35,10 +35,13 @@ export { PostgresJobRepository } from './repository/postgres.js';
 export * from './repository/recover.js';
 export * from './repository/types.js';
 export { FaultPolicy, mapBounded, type Sleep } from './step/fault-tolerance.js';
+export { localPartitionHandler, partitionStepName } from './step/partition.js';
 export {
-  localPartitionHandler,
   type PartitionLaunchRequest,
-  partitionStepName,
   type RemotePartitionLauncher,
-} from './step/partition.js';
+  type RemotePartitionOptions,
+  type RunPartitionOptions,
+  remotePartitionHandler,
+  runPartitionExecution,
+} from './step/remote-partition.js';
 export type { StepRuntime, StopSignal } from './step/runtime.js';

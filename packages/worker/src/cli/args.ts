@@ -14,13 +14,16 @@ import { decodeValue, JobParameters } from '../model/parameters.js';
  *   java.time.LocalDateTime, java.lang.Boolean), identifying is true|false (default true). A value
  *   may contain commas only when the type is given (`note=a,b,string`); otherwise the whole text
  *   after `=` is the value when its last comma-separated part is not a known type.
- * - `--job` and `--module` are options of the worker itself. Any other `--name=value` (or `--flag`,
+ * - `--job`, `--module` and `--partition-step-execution=<id>` (remote partitions, set by the control
+ *   plane) are options of the worker itself. Any other `--name=value` (or `--flag`,
  *   meaning `true`) becomes a NON-identifying parameter with the same typed notation, e.g.
  *   `--chunkSize=500` (STRING "500"; `params.number('chunkSize')` converts it).
  */
 export interface WorkerArgs {
   job?: string;
   module?: string;
+  /** Run only this worker step execution of a remote partition (set by the control plane). */
+  partitionStepExecution?: number;
   parameters: JobParameters;
 }
 
@@ -80,6 +83,12 @@ export function parseArgs(argv: readonly string[]): WorkerArgs {
       if (!name) throw new JobConfigurationError(`invalid option '${arg}'`);
       if (name === 'job' || name === 'module') {
         out[name] = text;
+        continue;
+      }
+      if (name === 'partition-step-execution') {
+        const id = Number(text);
+        if (!Number.isSafeInteger(id) || id <= 0) throw new JobConfigurationError(`invalid ${arg}`);
+        out.partitionStepExecution = id;
         continue;
       }
       const { value } = parseTypedValue(text, name);

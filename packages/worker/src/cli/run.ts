@@ -10,6 +10,7 @@ import type { BatchStatus } from '../model/status.js';
 import { describeError } from '../model/status.js';
 import { PostgresJobRepository } from '../repository/postgres.js';
 import type { JobRepository } from '../repository/types.js';
+import { runPartitionExecution } from '../step/remote-partition.js';
 import type { StopSignal } from '../step/runtime.js';
 import { parseArgs } from './args.js';
 import { parseEnv } from './env.js';
@@ -127,6 +128,18 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
       taskExecutionId,
       parameters: args.parameters.canonical(),
     });
+    if (args.partitionStepExecution !== undefined) {
+      const se = await runPartitionExecution(job, args.partitionStepExecution, {
+        repository: repo,
+        log,
+        stop,
+      });
+      if (taskExecutionId !== undefined) {
+        await repo.linkTaskExecution(taskExecutionId, se.jobExecutionId);
+        await repo.setTaskExitMessage(taskExecutionId, se.exitStatus.code);
+      }
+      return statusExitCode(se.status);
+    }
     const execution = await launchJob(job, args.parameters, {
       repository: repo,
       log,

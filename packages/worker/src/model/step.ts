@@ -87,6 +87,7 @@ export interface PartitionHandler {
   handle(
     partitions: StepExecution[],
     runLocal: (partition: StepExecution) => Promise<StepExecution>,
+    ctx: { manager: StepExecution; jobExecution: JobExecution },
   ): Promise<StepExecution[]>;
 }
 

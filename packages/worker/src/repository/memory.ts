@@ -100,6 +100,15 @@ export class InMemoryJobRepository implements JobRepository {
     }
   }
 
+  async getJobExecution(id: number): Promise<JobExecution | undefined> {
+    const j = this.jobs.get(id);
+    return j ? this.copyJob(j) : undefined;
+  }
+
+  async getStepExecution(id: number): Promise<StepExecution | undefined> {
+    return this.storedStep(id);
+  }
+
   async getLastStepExecution(instance: JobInstance, stepName: string): Promise<StepExecution | undefined> {
     let last: StoredStep | undefined;
     for (const s of this.steps.values()) {

@@ -1,6 +1,6 @@
 import { ExecutionContext, type JsonValue } from '../model/context.js';
 import type { JobExecution, JobInstance, StepExecution } from '../model/execution.js';
-import { JobParameters } from '../model/parameters.js';
+import { decodeValue, JobParameters, type JobParameterType } from '../model/parameters.js';
 import type { BatchStatus } from '../model/status.js';
 import { ExitStatus } from '../model/status.js';
 
@@ -29,6 +29,18 @@ export function toJobExecution(row: Row, instance: JobInstance): JobExecution {
     context: context(row.context),
     stepExecutions: [],
   };
+}
+
+export function toParameters(rows: Row[]): JobParameters {
+  return new JobParameters(
+    rows.map((r) => {
+      const type = r.type as JobParameterType;
+      return [
+        r.name as string,
+        { type, value: decodeValue(type, r.value as string), identifying: r.identifying as boolean },
+      ];
+    }),
+  );
 }
 
 export function toStepExecution(row: Row): StepExecution {

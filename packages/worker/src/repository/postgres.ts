@@ -16,6 +16,7 @@ import {
   LAST_STEP_SQL,
   type Row,
   toJobExecution,
+  toParameters,
   toStepExecution,
   UPDATE_STEP_SQL,
   updateStepValues,
@@ -139,6 +140,36 @@ export class PostgresJobRepository implements JobRepository {
     ]);
     const row = r.rows[0] as Row | undefined;
     return { status: (row?.status as BatchStatus) ?? 'UNKNOWN', version: (row?.version as number) ?? -1 };
+  }
+
+  async getJobExecution(id: number): Promise<JobExecution | undefined> {
+    const r = await this.pool.query(
+      `SELECT je.*, c.context, i.job_name, i.job_key FROM job_execution je
+       JOIN job_instance i ON i.id = je.job_instance_id
+       LEFT JOIN job_execution_context c ON c.job_execution_id = je.id WHERE je.id = $1`,
+      [id],
+    );
+    const row = r.rows[0] as Row | undefined;
+    if (!row) return undefined;
+    const instance: JobInstance = {
+      id: row.job_instance_id as number,
+      jobName: row.job_name as string,
+      jobKey: row.job_key as string,
+    };
+    const params = await this.pool.query(
+      'SELECT name, type, value, identifying FROM job_execution_param WHERE job_execution_id = $1',
+      [id],
+    );
+    return { ...toJobExecution(row, instance), parameters: toParameters(params.rows as Row[]) };
+  }
+
+  async getStepExecution(id: number): Promise<StepExecution | undefined> {
+    const r = await this.pool.query(
+      `SELECT se.*, c.context FROM step_execution se
+       LEFT JOIN step_execution_context c ON c.step_execution_id = se.id WHERE se.id = $1`,
+      [id],
+    );
+    return r.rows[0] ? toStepExecution(r.rows[0] as Row) : undefined;
   }
 
   async getLastStepExecution(instance: JobInstance, stepName: string): Promise<StepExecution | undefined> {

@@ -5,6 +5,11 @@ export interface RecoverTarget {
   taskExecutionId?: number;
   /** Or one job execution directly. */
   jobExecutionId?: number;
+  /**
+   * Or one step execution only: a remote partition whose pod died while the manager (and so the
+   * job) is still running. The job execution is left alone.
+   */
+  stepExecutionId?: number;
 }
 
 export interface RecoverOptions {
@@ -35,11 +40,20 @@ export async function recoverStaleExecutions(
   target: RecoverTarget,
   options: RecoverOptions = {},
 ): Promise<RecoverResult> {
-  if (target.taskExecutionId === undefined && target.jobExecutionId === undefined) {
-    throw new TypeError('recoverStaleExecutions needs taskExecutionId or jobExecutionId');
-  }
   const now = options.now ?? new Date();
   const message = `worker process ended without finishing the job${options.reason ? `: ${options.reason}` : ''}`;
+  if (target.stepExecutionId !== undefined) {
+    const r = await db.query(
+      `UPDATE step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $3,
+         end_time = $2, last_updated = $2, version = version + 1
+       WHERE id = $1 AND status IN ${RUNNING} RETURNING id`,
+      [target.stepExecutionId, now, message],
+    );
+    return { jobExecutionIds: [], stepExecutionIds: r.rows.map((row) => row.id as number) };
+  }
+  if (target.taskExecutionId === undefined && target.jobExecutionId === undefined) {
+    throw new TypeError('recoverStaleExecutions needs taskExecutionId, jobExecutionId or stepExecutionId');
+  }
   // One statement: atomic without needing a dedicated client for BEGIN/COMMIT.
   const r = await db.query(
     `WITH target AS (

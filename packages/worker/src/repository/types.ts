@@ -36,6 +36,10 @@ export interface JobRepository {
   /** The stored status, read at chunk boundaries so a stop requested elsewhere is seen. */
   getJobStatus(jobExecutionId: number): Promise<StoredJobStatus>;
 
+  /** A job execution with its instance, parameters and context (remote partitions, tooling). */
+  getJobExecution(id: number): Promise<JobExecution | undefined>;
+  /** A step execution with its context. */
+  getStepExecution(id: number): Promise<StepExecution | undefined>;
   /** The latest execution of `stepName` within the instance, with its context. */
   getLastStepExecution(instance: JobInstance, stepName: string): Promise<StepExecution | undefined>;
   countStepExecutions(instance: JobInstance, stepName: string): Promise<number>;

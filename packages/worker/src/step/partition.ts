@@ -10,29 +10,6 @@ import type { StepRuntime } from './runtime.js';
 
 const NAMES_KEY = 'batchyard.partition.names';
 
-/**
- * What the control plane needs to run one partition as its own Kubernetes Job. A remote
- * `PartitionHandler` sends this for each partition; the launched pod runs the worker with
- * `--job=<jobName> --partition-step-execution=<stepExecutionId>` against the same repository, runs
- * only that worker step execution (its context already holds the partition's range), and the
- * handler waits until the repository shows it terminal. Launches must be idempotent on
- * `stepExecutionId` (deterministic Job name), so a retried hand-off never runs a partition twice.
- */
-export interface PartitionLaunchRequest {
-  readonly jobName: string;
-  readonly jobExecutionId: number;
-  readonly managerStepExecutionId: number;
-  readonly stepExecutionId: number;
-  /** `<step>:<partition>` */
-  readonly stepName: string;
-  readonly partitionName: string;
-}
-
-/** Implemented by the control plane (POST to its API, which creates the Job). */
-export interface RemotePartitionLauncher {
-  launch(request: PartitionLaunchRequest): Promise<void>;
-}
-
 /** Runs partitions in this process, at most `concurrency` at a time. */
 export function localPartitionHandler(concurrency: number): PartitionHandler {
   return {
@@ -82,7 +59,10 @@ export async function runPartitionStep(
     typeof step.worker === 'function'
       ? step.worker(se.context, partitionOf.get(se) ?? se.stepName)
       : step.worker;
-  const results = await handler.handle(toRun, (se) => runStepExecution(workerFor(se), se, rt));
+  const results = await handler.handle(toRun, (se) => runStepExecution(workerFor(se), se, rt), {
+    manager,
+    jobExecution: rt.jobExecution,
+  });
   let worst: StepExecution['status'] = 'COMPLETED';
   for (const r of results) {
     for (const c of COUNTER_NAMES) manager[c] += r[c];
