@@ -69,8 +69,8 @@ async function newTaskExecution(): Promise<number> {
 describe('sample settlement task', () => {
   it('completes, links the task execution and writes exit_message only', async () => {
     const te = await newTaskExecution();
-    const input = join(dir, 'a.csv');
-    const run = start(['rows=1000', 'seed=1', `input=${input}`], {
+    // Exactly the documented command: the input goes to the default path in the temp directory.
+    const run = start(['rows=1000', 'seed=1'], {
       BATCHYARD_TASK_EXECUTION_ID: String(te),
       BATCHYARD_TASK_NAME: 'settle',
     });
@@ -96,7 +96,7 @@ describe('sample settlement task', () => {
     expect(step.read_skip_count).toBe(1000 - valid);
     expect(step.read_count).toBe(valid);
     // Completed instance: refused with exit code 3.
-    expect((await start(['rows=1000', 'seed=1', `input=${input}`]).done).code).toBe(3);
+    expect((await start(['rows=1000', 'seed=1']).done).code).toBe(3);
   });
 
   it('fails at failAt and a restart resumes from the last committed chunk', async () => {
