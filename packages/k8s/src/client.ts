@@ -8,6 +8,7 @@ import {
   type V1CronJob,
   type V1Job,
   type V1Pod,
+  type V1ResourceQuota,
 } from '@kubernetes/client-node';
 import { apiErrorCode } from './errors.js';
 import { executionSelector, TASK_CONTAINER_NAME } from './labels.js';
@@ -153,6 +154,11 @@ export class KubeClient {
       token = page.metadata?._continue || undefined;
     } while (token);
     return items;
+  }
+
+  /** The namespace's ResourceQuotas with their current usage, for quotaShortfalls(). */
+  async listResourceQuotas(namespace: string): Promise<V1ResourceQuota[]> {
+    return (await this.core.listNamespacedResourceQuota({ namespace })).items;
   }
 
   /** The pods of one execution (by Batchyard's label, present on 1.20 and current versions alike). */

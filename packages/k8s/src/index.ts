@@ -12,4 +12,5 @@ export * from './labels.js';
 export * from './names.js';
 export * from './observed.js';
 export * from './quantity.js';
+export * from './quota.js';
 export * from './sanitize.js';
