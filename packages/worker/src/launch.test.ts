@@ -187,4 +187,35 @@ describe('launch and restart', () => {
     expect(repo.storedJob(ex2.id)!.status).toBe('STOPPED');
     expect(repo.stepsOf(ex2.id)[0]).toMatchObject({ status: 'STOPPED', writeCount: 2, commitCount: 1 });
   });
+
+  it('a stop seen on the last commit completes the step and stops the job before the next one', async () => {
+    const repo = new InMemoryJobRepository();
+    let id = 0;
+    const ran: string[] = [];
+    const j = job('boundary')
+      .start(
+        taskletStep('first', () => {
+          ran.push('first');
+          repo.requestStop(id);
+        }),
+      )
+      .next(
+        taskletStep('second', () => {
+          ran.push('second');
+        }),
+      )
+      .build();
+    const opts = {
+      repository: repo,
+      onCreated: async (e: { id: number }) => {
+        id = e.id;
+      },
+    };
+    const ex = await launchJob(j, parameters({ c: 1 }), opts);
+    expect(ex.status).toBe('STOPPED');
+    expect(repo.stepsOf(ex.id).map((s) => `${s.stepName}=${s.status}`)).toEqual(['first=COMPLETED']);
+    const again = await launchJob(j, parameters({ c: 1 }), opts);
+    expect(again.status).toBe('COMPLETED');
+    expect(ran).toEqual(['first', 'second']);
+  });
 });

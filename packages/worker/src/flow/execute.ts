@@ -61,6 +61,10 @@ export async function runFlow(flow: Flow, rt: StepRuntime, startAt?: string): Pr
   let node: FlowNode | undefined = (startAt && flow.nodes.get(startAt)) || flow.start;
   let lastStep: StepExecution | undefined;
   for (;;) {
+    if (rt.stop.requested || rt.jobExecution.status === 'STOPPING') {
+      const exitStatus = ExitStatus.STOPPED.addDescription('stop requested');
+      return { status: 'STOPPED', exitStatus, restartAt: node.name, lastStep };
+    }
     const result = await runNode(node, rt, lastStep);
     lastStep = result.lastStep;
     if (result.status === 'STOPPED' || result.status === 'STOPPING') {

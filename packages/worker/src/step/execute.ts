@@ -81,7 +81,8 @@ export async function runStepExecution(
     if (step.kind === 'chunk') await runChunkStep(step, se, rt);
     else if (step.kind === 'tasklet') await runTaskletStep(step, se, rt);
     else await runPartitionStep(step, se, rt);
-    if (se.terminateOnly) throw new JobInterruptedError('stop requested');
+    // A stop seen on the last commit does not undo a finished step: it COMPLETES, and the flow
+    // stops before the next node.
     if (se.status === 'STARTED') {
       se.status = 'COMPLETED';
       se.exitStatus = ExitStatus.COMPLETED;
