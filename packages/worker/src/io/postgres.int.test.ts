@@ -1,7 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/setup/database.js';
 import {
   chunkStep,
+  csvReader,
+  FlatFileParseError,
   iterableReader,
   job,
   launchJob,
@@ -64,6 +69,51 @@ describe('Postgres reader and writer in the chunk transaction', () => {
       rollback_count: 2,
       commit_count: 10,
     });
+  });
+
+  it('the skip example on Postgres: chunk 2, 6 lines, 2 unparsable, 1 unwritable', async () => {
+    await repo.pool.query('TRUNCATE dst');
+    const dir = await mkdtemp(join(tmpdir(), 'skip-'));
+    const path = join(dir, 'in.csv');
+    // v = 330 violates dst's CHECK: the unwritable line.
+    await writeFile(path, 'id,v\n1,10\n2,20\nx,bad\ny,bad\n3,30\n4,330\n');
+    const j = job('skips')
+      .start(
+        chunkStep<Rec, Rec>('s', {
+          reader: csvReader({
+            path,
+            map: (r) => {
+              if (!/^\d+$/.test(r.id ?? '')) throw new Error('not a number');
+              return { id: Number(r.id), v: Number(r.v) };
+            },
+          }),
+          writer: dst(),
+          chunkSize: 2,
+          faultTolerance: {
+            skip: [FlatFileParseError, (e) => (e as { code?: string }).code === '23514'],
+            skipLimit: 3,
+          },
+        }),
+      )
+      .build();
+    const ex = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(ex.status).toBe('COMPLETED');
+    const step = (await repo.pool.query('SELECT * FROM step_execution WHERE job_execution_id = $1', [ex.id]))
+      .rows[0];
+    expect(step).toMatchObject({
+      read_count: 4,
+      write_count: 3,
+      commit_count: 2,
+      rollback_count: 2,
+      read_skip_count: 2,
+      write_skip_count: 1,
+      process_skip_count: 0,
+      filter_count: 0,
+    });
+    expect((await repo.pool.query('SELECT id FROM dst ORDER BY id')).rows.map((r) => r.id)).toEqual([
+      1, 2, 3,
+    ]);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('retries a write whose statement failed inside the chunk transaction (savepoint)', async () => {
