@@ -1,6 +1,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { type Decision, decide, type RecordedExecution } from './decide.js';
+import { decide } from './decide.js';
+import type { Decision, RecordedExecution } from './execution-status.js';
 import * as J from './testdata/jobs.js';
 import * as P from './testdata/pods.js';
 
@@ -206,7 +207,18 @@ const rows: Row[] = [
     name: 'LAUNCHING and the Job exists without pods → PENDING',
     job: J.jobCreated120(),
     recorded: { status: 'LAUNCHING', launchedAt: at('2026-11-22T02:00:00Z') },
+    now: EARLY,
     expected: { status: 'PENDING' },
+  },
+  {
+    name: 'no pod long after the Job was created (quota, admission) → PENDING PodNotCreated, not failed',
+    job: J.jobActive120(),
+    recorded: { status: 'PENDING' },
+    expected: {
+      status: 'PENDING',
+      reason: 'PodNotCreated',
+      message: expect.stringContaining("see the Job's events"),
+    },
   },
   {
     name: 'container creating → PENDING with its waiting reason',

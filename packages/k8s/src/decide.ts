@@ -1,5 +1,12 @@
 import type { V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
 import {
+  type DecideOptions,
+  type Decision,
+  isTerminalStatus,
+  type ObservedJob,
+  type RecordedExecution,
+} from './execution-status.js';
+import {
   evictionOf,
   failureCondition,
   isPodFinished,
@@ -15,67 +22,6 @@ import {
 // the database holds. Pure (the clock is a parameter), so every case is a row in a table test; the
 // reconciler applies the result. The platform decides liveness: a worker's own word never makes an
 // execution COMPLETE, and a pod that died silently never leaves it RUNNING.
-
-export type ExecutionStatus =
-  | 'LAUNCHING'
-  | 'PENDING'
-  | 'RUNNING'
-  | 'STOPPING'
-  | 'COMPLETE'
-  | 'FAILED'
-  | 'STOPPED'
-  | 'LOST';
-
-export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
-  'COMPLETE',
-  'FAILED',
-  'STOPPED',
-  'LOST',
-]);
-
-export const isTerminalStatus = (status: ExecutionStatus): boolean => TERMINAL_STATUSES.has(status);
-
-export interface RecordedExecution {
-  status: ExecutionStatus;
-  /** When the row entered LAUNCHING; a Job not yet visible within the grace window is not LOST. */
-  launchedAt?: Date;
-  /** When the stop was requested (status became STOPPING). */
-  stopRequestedAt?: Date;
-  startTime?: Date;
-  endTime?: Date;
-  exitCode?: number;
-  reason?: string;
-  message?: string;
-}
-
-export interface ObservedJob {
-  /** Absent: the API server says the Job does not exist. */
-  job?: V1Job;
-  /** The Job's pods (any order). */
-  pods: readonly V1Pod[];
-}
-
-export interface DecideOptions {
-  /** How long a pod may wait on an image pull or configuration error before the execution fails. */
-  pendingTimeoutMs: number;
-  /** How long after launch a missing Job is still expected to appear (informer lag). Default 60 s. */
-  launchGraceMs?: number;
-}
-
-/**
- * The new state of the execution. Fields replace the recorded ones (undefined clears them), except
- * startTime, which is carried over once known. `deleteJob`: the reconciler should delete the Job
- * (Kubernetes would otherwise keep retrying an image pull forever).
- */
-export interface Decision {
-  status: ExecutionStatus;
-  exitCode?: number;
-  reason?: string;
-  message?: string;
-  startTime?: Date;
-  endTime?: Date;
-  deleteJob?: boolean;
-}
 
 export const DEFAULT_LAUNCH_GRACE_MS = 60_000;
 const SIGTERM_EXIT = 143;
@@ -244,6 +190,7 @@ function pending(
 ): Decision {
   // Between retries (backoffLimit > 0) the execution is still running; do not report it as pending.
   const status = recorded.status === 'RUNNING' ? 'RUNNING' : 'PENDING';
+  if (!pod && status === 'PENDING') return podNotCreated(job, now, options);
   const waiting = waitingInfo(pod);
   if (!waiting) return { status };
   // A retry pod being created is routine; only problems are worth reporting on a running execution.
@@ -265,6 +212,22 @@ function pending(
     }
   }
   return { status, reason: waiting.reason, message: waiting.message };
+}
+
+/**
+ * No pod long after the Job was created: the Job controller's pod creation is being refused (a
+ * ResourceQuota, LimitRange or admission webhook; only the Job's Events say which). Kubernetes
+ * keeps retrying and capacity may free up, so this is reported, not failed.
+ */
+function podNotCreated(job: V1Job, now: Date, options: DecideOptions): Decision {
+  const created = toDate(job.metadata?.creationTimestamp);
+  const waitedMs = created ? now.getTime() - created.getTime() : 0;
+  if (waitedMs < options.pendingTimeoutMs) return { status: 'PENDING' };
+  return {
+    status: 'PENDING',
+    reason: 'PodNotCreated',
+    message: `no pod ${Math.round(waitedMs / 1000)} s after the Job was created; see the Job's events (ResourceQuota, LimitRange or admission webhook)`,
+  };
 }
 
 /** Terminal rows keep their status; a late observation may only fill in what was missing. */

@@ -6,6 +6,7 @@ export * from './deployer-properties.js';
 export * from './deployer-types.js';
 export * from './discovery.js';
 export * from './errors.js';
+export * from './execution-status.js';
 export * from './informer.js';
 export * from './job-builder.js';
 export * from './labels.js';
