@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Three tiers, as the README explains:
@@ -10,6 +11,13 @@ const shared = {
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
 };
+
+// The test cluster's node agent maps this image to a real local process (a scripted task whose
+// arguments choose what it does), read from BATCHYARD_IMAGE_MAP when the agent starts.
+const scriptedTask = fileURLToPath(new URL('./apps/server/test/fixtures/scripted-task.mjs', import.meta.url));
+process.env.BATCHYARD_IMAGE_MAP ??= JSON.stringify({
+  'batchyard/scripted-task:*': { entrypoint: ['node', scriptedTask] },
+});
 
 // CI asks for a JSON report as well, to print one plain 'N passed, N failed' line per tier.
 const jsonOut = process.env.VITEST_JSON_OUT;

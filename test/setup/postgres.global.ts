@@ -27,7 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dir = await mkdtemp(join(tmpdir(), 'batchyard-test-pg-'));
     // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres` and must traverse it.
     await chmod(dir, 0o755);
-    running = await startEmbeddedPostgres({ dataDir: join(dir, 'data') });
+    // A password that appears nowhere else, so tests can prove it never leaks into manifests or logs.
+    const password = `pw-${(await import('node:crypto')).randomBytes(8).toString('hex')}`;
+    running = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), password });
     adminUrl = running.url('postgres');
   }
   const pg = (await import('pg')).default;

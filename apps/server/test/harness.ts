@@ -26,7 +26,7 @@ export async function startTestServer(
     BATCHYARD_LOG_LEVEL: 'silent',
     ...env,
   });
-  const prisma = createPrismaClient({ url: db.url, poolSize: 4 });
+  const prisma = createPrismaClient({ url: db.url, poolSize: 10 });
   const app = await buildApp({
     config,
     prisma,

@@ -1,4 +1,5 @@
 import type { ControlPlaneDeps } from '../control-plane.js';
+import { KubernetesPlatform } from './kubernetes.js';
 import { LocalPlatform } from './local.js';
 import { PlatformRegistry } from './registry.js';
 import type { Platform } from './types.js';
@@ -18,7 +19,19 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
         }),
       );
     } else {
-      throw new Error(`platform account ${account.name}: the kubernetes platform is not wired yet`);
+      platforms.push(
+        new KubernetesPlatform({
+          name: account.name,
+          namespace: account.namespace,
+          kubeconfig: account.kubeconfig,
+          context: account.context,
+          maxConcurrent: account.maxConcurrent,
+          defaults: account.defaults,
+          databaseSecret: account.databaseSecret ?? { name: 'batchyard-database', key: 'url' },
+          pendingTimeoutSeconds: account.pendingTimeoutSeconds,
+          logger: deps.logger.child({ platform: account.name }),
+        }),
+      );
     }
   }
   return new PlatformRegistry(platforms);

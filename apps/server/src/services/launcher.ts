@@ -25,6 +25,9 @@ interface PreparedLaunch {
   spec: Omit<LaunchSpec, 'executionId'>;
 }
 
+/** Launches serialise per account (exact limits): under a burst they wait their turn, not fail. */
+const TX_OPTIONS = { maxWait: 60_000, timeout: 30_000 };
+
 const toArgs = (props: Record<string, string>): string[] =>
   Object.entries(props).map(([k, v]) => `--${k}=${v}`);
 
@@ -117,7 +120,7 @@ export class Launcher {
         data: { task: body.name, status },
       });
       return created;
-    });
+    }, TX_OPTIONS);
     // The full (unsanitised) request is needed again when a queued execution starts.
     if (row.status === 'QUEUED') {
       this.pending.set(row.id, spec);
@@ -161,7 +164,7 @@ export class Launcher {
         await lockAccount(tx, platform.name);
         const free = platform.maxConcurrent - (await executions.activeCount(tx, platform.name));
         return executions.claimQueued(tx, platform.name, free);
-      });
+      }, TX_OPTIONS);
       for (const row of claimed) {
         const spec = this.pending.get(row.id) ?? (await this.rebuild(row));
         this.pending.delete(row.id);

@@ -1,0 +1,212 @@
+import { PassThrough, Readable } from 'node:stream';
+import type { ErrorDetail } from '@batchyard/core';
+import {
+  buildJob,
+  DeployerPropertiesError,
+  decide,
+  JOB_NAME_POD_LABEL,
+  KubeClient,
+  latestPod,
+  MANAGED_SELECTOR,
+  makeJobInformer,
+  makePodInformer,
+  parseDeployerProperties,
+  podsOfJob,
+  type ResilientInformer,
+  readLaunchIdentity,
+  sanitizeManifest,
+} from '@batchyard/k8s';
+import { KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type {
+  ChangeRef,
+  LaunchResult,
+  LaunchSpec,
+  LogOptions,
+  Observation,
+  Platform,
+  RecordedState,
+} from './types.js';
+
+export interface KubernetesPlatformOptions {
+  name: string;
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+  maxConcurrent: number;
+  defaults: Record<string, string>;
+  databaseSecret: { name: string; key: string };
+  pendingTimeoutSeconds: number;
+  logger: Logger;
+}
+
+/** `docker:acme/etl:1.0` and `docker://acme/etl:1.0` → `acme/etl:1.0`. */
+export function imageFromUri(uri: string): string {
+  return uri.replace(/^docker:(\/\/)?/, '');
+}
+
+export function loadKubeConfig(
+  options: Pick<KubernetesPlatformOptions, 'kubeconfig' | 'context'>,
+): KubeConfig {
+  const kc = new KubeConfig();
+  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+  else kc.loadFromDefault(); // in-cluster service account when running in a pod, else ~/.kube/config
+  if (options.context) kc.setCurrentContext(options.context);
+  return kc;
+}
+
+/**
+ * Task executions as batch/v1 Jobs. Label-scoped informers on Jobs and Pods signal changes; the
+ * pure decide() of @batchyard/k8s turns (Job, Pods, recorded row) into the execution's state.
+ */
+export class KubernetesPlatform implements Platform {
+  readonly type = 'kubernetes' as const;
+  readonly name: string;
+  readonly maxConcurrent: number;
+  readonly defaults: Readonly<Record<string, string>>;
+  readonly namespace: string;
+  readonly kc: KubeConfig;
+  private readonly client: KubeClient;
+  private jobs: ResilientInformer<V1Job> | undefined;
+  private pods: ResilientInformer<V1Pod> | undefined;
+  private synced = false;
+
+  constructor(private readonly options: KubernetesPlatformOptions) {
+    this.name = options.name;
+    this.maxConcurrent = options.maxConcurrent;
+    this.defaults = options.defaults;
+    this.kc = loadKubeConfig(options);
+    this.namespace =
+      options.namespace ?? this.kc.getContextObject(this.kc.getCurrentContext())?.namespace ?? 'default';
+    this.client = new KubeClient(this.kc);
+  }
+
+  validateDeployerProperties(deployer: Record<string, string>, path: string): ErrorDetail[] {
+    try {
+      parseDeployerProperties([deployer]);
+      return [];
+    } catch (err) {
+      if (err instanceof DeployerPropertiesError) {
+        return err.issues.map((i) => ({ path: `${path}.${i.path}`, message: i.message }));
+      }
+      throw err;
+    }
+  }
+
+  async launch(spec: LaunchSpec): Promise<LaunchResult> {
+    const job = buildJob({
+      executionId: spec.executionId,
+      taskName: spec.taskName,
+      appName: spec.appName,
+      accountName: this.name,
+      namespace: this.namespace,
+      image: imageFromUri(spec.uri),
+      args: spec.args,
+      databaseSecret: this.options.databaseSecret,
+      properties: parseDeployerProperties([spec.deployer]),
+      scheduleName: spec.scheduleName,
+    });
+    await this.client.createJob(job); // AlreadyExists = the Job of a retried launch: success
+    return { externalId: job.metadata?.name ?? '', manifest: sanitizeManifest(job) };
+  }
+
+  async observe(externalId: string, recorded?: RecordedState): Promise<Observation | undefined> {
+    const { job, pods } = await this.observed(externalId);
+    if (!recorded) return job ? { externalId, status: 'RUNNING' } : undefined;
+    if (recorded.status === 'QUEUED') return { externalId, status: 'QUEUED' };
+    const decision = decide(
+      { job, pods },
+      {
+        status: recorded.status,
+        launchedAt: recorded.createdAt,
+        stopRequestedAt: recorded.status === 'STOPPING' ? recorded.updatedAt : undefined,
+        startTime: recorded.startTime ?? undefined,
+      },
+      new Date(),
+      { pendingTimeoutMs: this.options.pendingTimeoutSeconds * 1000 },
+    );
+    if (!decision) return { externalId, executionId: recorded.executionId, status: recorded.status };
+    return {
+      externalId,
+      executionId: recorded.executionId,
+      status: decision.status,
+      exitCode: decision.exitCode,
+      reason: decision.reason,
+      message: decision.message,
+      startTime: decision.startTime,
+      endTime: decision.endTime,
+      cleanup: decision.deleteJob,
+    };
+  }
+
+  /** From the informer caches once synced (no API call per event), else straight from the API. */
+  private async observed(name: string): Promise<{ job?: V1Job; pods: V1Pod[] }> {
+    if (this.synced && this.jobs && this.pods) {
+      const job = this.jobs.get(name, this.namespace);
+      return { job, pods: job ? podsOfJob(job, this.pods.list(this.namespace)) : [] };
+    }
+    const job = await this.client.readJob(this.namespace, name);
+    return {
+      job,
+      pods: job ? await this.client.listPods(this.namespace, `${JOB_NAME_POD_LABEL}=${name}`) : [],
+    };
+  }
+
+  async watch(onChange: (ref: ChangeRef) => void): Promise<void> {
+    const signal = (o: V1Job | V1Pod, jobName: string | undefined): void => {
+      if (!jobName) return;
+      const id = Number(readLaunchIdentity(o).executionId);
+      onChange({ externalId: jobName, executionId: Number.isInteger(id) && id > 0 ? id : undefined });
+    };
+    const onError = (err: unknown, restartInMs: number) =>
+      this.options.logger.warn({ err, restartInMs }, 'watch failed; restarting');
+    const jobEvent = (j: V1Job) => signal(j, j.metadata?.name);
+    const podEvent = (p: V1Pod) => signal(p, p.metadata?.labels?.[JOB_NAME_POD_LABEL]);
+    this.jobs = makeJobInformer(this.kc, this.namespace, MANAGED_SELECTOR, {
+      onAdd: jobEvent,
+      onUpdate: jobEvent,
+      onDelete: jobEvent,
+      onError,
+    });
+    this.pods = makePodInformer(this.kc, this.namespace, MANAGED_SELECTOR, {
+      onAdd: podEvent,
+      onUpdate: podEvent,
+      onDelete: podEvent,
+      onError,
+    });
+    await Promise.all([this.jobs.start(), this.pods.start()]);
+    await Promise.all([this.jobs.ready, this.pods.ready]);
+    this.synced = true;
+  }
+
+  async stop(externalId: string): Promise<void> {
+    await this.client.stopJob(this.namespace, externalId);
+  }
+
+  async cleanup(externalId: string): Promise<void> {
+    await this.client.deleteJob(this.namespace, externalId, { propagationPolicy: 'Background' });
+  }
+
+  async logs(externalId: string, options: LogOptions): Promise<Readable> {
+    const pod = latestPod(await this.client.listPods(this.namespace, `${JOB_NAME_POD_LABEL}=${externalId}`));
+    const podName = pod?.metadata?.name;
+    if (!podName) throw new Error(`no pod of ${externalId} exists (any more)`);
+    if (!options.follow) {
+      return Readable.from([
+        await this.client.readPodLog(this.namespace, podName, { tailLines: options.tail }),
+      ]);
+    }
+    const out = new PassThrough();
+    const abort = await this.client.followPodLog(this.namespace, podName, out, { tailLines: options.tail });
+    out.on('close', () => abort.abort());
+    return out;
+  }
+
+  informerStats() {
+    return { jobs: this.jobs?.stats(), pods: this.pods?.stats() };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.jobs?.stop(), this.pods?.stop()]);
+  }
+}
