@@ -24,6 +24,12 @@ export interface AppDeps {
   controlLoops?: boolean;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    controlPlane: ControlPlane;
+  }
+}
+
 /** Builds the HTTP application without listening: tests use it on a real port or with inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -47,7 +53,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(definitionRoutes(definitions));
 
   const controlPlane = await ControlPlane.create(deps);
+  app.decorate('controlPlane', controlPlane);
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
+  // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).
   if (deps.controlLoops !== false) app.addHook('onReady', () => controlPlane.start());
   app.addHook('onClose', () => controlPlane.stop());
   return app;

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@batchyard/db';
+import type { TaskStatus } from '@batchyard/core';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createPlatforms } from './platform/factory.js';
@@ -6,6 +7,8 @@ import type { PlatformRegistry } from './platform/registry.js';
 import { TaskExecutionService } from './services/executions.js';
 import { Launcher } from './services/launcher.js';
 import { Reconciler } from './services/reconciler.js';
+
+export type TerminalListener = (executionId: number, status: TaskStatus) => void | Promise<void>;
 
 export interface ControlPlaneDeps {
   config: Readonly<Config>;
@@ -19,6 +22,7 @@ export interface ControlPlaneDeps {
  * started once the HTTP server is ready and stopped before the database closes.
  */
 export class ControlPlane {
+  private readonly terminalListeners: TerminalListener[] = [];
   private dispatchTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private dispatching: Promise<unknown> = Promise.resolve();
@@ -38,7 +42,7 @@ export class ControlPlane {
     let plane: ControlPlane | undefined;
     const reconciler = new Reconciler(deps.prisma, platforms, deps.logger, {
       logTailBytes: deps.config.executions.logTailBytes,
-      onTerminal: () => plane?.dispatchSoon(),
+      onTerminal: (id, status) => plane?.terminal(id, status),
     });
     const service = new TaskExecutionService(deps.prisma, platforms, launcher, deps.logger);
     plane = new ControlPlane(
@@ -50,6 +54,23 @@ export class ControlPlane {
       deps.config.executions.resyncSeconds * 1000,
     );
     return plane;
+  }
+
+  /**
+   * Subscribes to executions reaching a terminal state (composed-task orchestration, metrics).
+   * Listeners run after the row is committed; they must not throw (errors are logged).
+   */
+  onTerminal(listener: TerminalListener): void {
+    this.terminalListeners.push(listener);
+  }
+
+  private terminal(executionId: number, status: TaskStatus): void {
+    this.dispatchSoon();
+    for (const listener of this.terminalListeners) {
+      Promise.resolve()
+        .then(() => listener(executionId, status))
+        .catch((err: unknown) => this.logger.error({ err, executionId }, 'terminal listener failed'));
+    }
   }
 
   async start(): Promise<void> {
