@@ -116,6 +116,33 @@ describe('Postgres reader and writer in the chunk transaction', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('a chunk whose step row was changed by someone else does not commit (optimistic lock)', async () => {
+    await repo.pool.query('TRUNCATE dst');
+    const j = job('locked')
+      .start(
+        chunkStep<number, Rec>('s', {
+          reader: iterableReader([1, 2, 3, 4, 5, 6]),
+          processor: { process: (n) => ({ id: n, v: n }) },
+          writer: {
+            write: async (items, ctx) => {
+              await dst().write(items, ctx);
+              if (items.some((r) => r.id === 3)) {
+                await repo.pool.query('UPDATE step_execution SET version = version + 1 WHERE id = $1', [
+                  ctx.stepExecution.id,
+                ]);
+              }
+            },
+          },
+          chunkSize: 2,
+        }),
+      )
+      .build();
+    const ex = await launchJob(j, parameters({ run: 1 }), { repository: repo });
+    expect(ex.status).toBe('FAILED');
+    expect(ex.exitStatus.description).toContain('OptimisticLockingError');
+    expect((await repo.pool.query('SELECT id FROM dst ORDER BY id')).rows.map((r) => r.id)).toEqual([1, 2]);
+  });
+
   it('retries a write whose statement failed inside the chunk transaction (savepoint)', async () => {
     await repo.pool.query('TRUNCATE dst');
     let failures = 1;

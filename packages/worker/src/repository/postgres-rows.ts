@@ -145,3 +145,39 @@ SELECT se.*, c.context FROM step_execution se
 JOIN job_execution je ON je.id = se.job_execution_id
 LEFT JOIN step_execution_context c ON c.step_execution_id = se.id
 WHERE je.job_instance_id = $1 AND se.step_name = $2 ORDER BY se.id DESC LIMIT 1`;
+
+/**
+ * The chunk commit's last round trip, as one simple-query text: the step row + context update of
+ * UPDATE_STEP_SQL followed by COMMIT. Sending both at once saves a round trip per chunk. Values
+ * are inlined through the driver's `escapeLiteral` (the simple protocol has no parameters).
+ *
+ * If the version check matches no row, the guard column fails the statement (an int cast of a
+ * text that is not a number), so COMMIT never runs and the chunk's business writes roll back too.
+ */
+export function commitStepSql(se: StepExecution, now: Date, lit: (s: string) => string): string {
+  const ts = (d: Date | null) => (d ? `${lit(d.toISOString())}::timestamptz` : 'NULL');
+  const int = (n: number) => String(Math.trunc(n));
+  const context = se.context.dirty
+    ? `, c AS (UPDATE step_execution_context SET context = ${lit(JSON.stringify(se.context.toJSON()))}::jsonb
+        WHERE step_execution_id = (SELECT id FROM s))`
+    : '';
+  return `WITH s AS (
+  UPDATE step_execution SET
+    status = ${lit(se.status)}::batch_status, exit_code = ${lit(code(se.exitStatus))},
+    exit_message = ${lit(se.exitStatus.description)},
+    read_count = ${int(se.readCount)}, write_count = ${int(se.writeCount)}, filter_count = ${int(se.filterCount)},
+    commit_count = ${int(se.commitCount)}, rollback_count = ${int(se.rollbackCount)},
+    read_skip_count = ${int(se.readSkipCount)}, process_skip_count = ${int(se.processSkipCount)},
+    write_skip_count = ${int(se.writeSkipCount)},
+    start_time = ${ts(se.startTime)}, end_time = ${ts(se.endTime)}, last_updated = ${ts(now)}, version = version + 1
+  WHERE id = ${int(se.id)} AND version = ${int(se.version)}
+  RETURNING id, job_execution_id
+)${context}
+SELECT j.status, j.version,
+  CASE WHEN n.c = 0 THEN (${lit(`${STALE_MARK} ${se.id} version ${se.version}; rows updated: `)} || n.c)::int END AS guard
+FROM (SELECT count(*) AS c FROM s) n LEFT JOIN s ON true LEFT JOIN job_execution j ON j.id = s.job_execution_id;
+COMMIT`;
+}
+
+/** Text of the guard's error, recognised to turn it into an OptimisticLockingError. */
+export const STALE_MARK = 'stale step execution';
