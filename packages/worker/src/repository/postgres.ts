@@ -27,8 +27,8 @@ import type { CommitResult, JobRepository, LaunchCheck, StoredJobStatus } from '
 
 /**
  * Job repository on the control plane's Postgres schema (prisma/schema.prisma), with `pg` directly
- * because it is on the hot path: a chunk commit costs BEGIN, the writer's statements, ONE
- * statement for the step row + context + job status, and COMMIT.
+ * because it is on the hot path: a chunk commit costs BEGIN, the writer's statements, and ONE
+ * round trip for the step row + context + job status followed by COMMIT.
  */
 export class PostgresJobRepository implements JobRepository {
   constructor(
