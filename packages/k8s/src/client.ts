@@ -33,7 +33,7 @@ export interface Created<T> {
   created: boolean;
 }
 
-export interface LogOptions {
+export interface PodLogOptions {
   container?: string;
   tailLines?: number;
   previous?: boolean;
@@ -167,7 +167,7 @@ export class KubeClient {
   }
 
   /** The task container's log (or its tail) as text. */
-  async readPodLog(namespace: string, podName: string, options: LogOptions = {}): Promise<string> {
+  async readPodLog(namespace: string, podName: string, options: PodLogOptions = {}): Promise<string> {
     return this.core.readNamespacedPodLog({
       namespace,
       name: podName,
@@ -184,7 +184,7 @@ export class KubeClient {
     namespace: string,
     podName: string,
     out: Writable,
-    options: LogOptions = {},
+    options: PodLogOptions = {},
   ): Promise<AbortController> {
     return this.logs.log(namespace, podName, options.container ?? TASK_CONTAINER_NAME, out, {
       follow: true,
