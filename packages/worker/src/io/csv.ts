@@ -39,6 +39,7 @@ export class CsvReader<T> implements ItemReader<T>, ItemStream {
   private parser: Parser | undefined;
   private source: ReadStream | undefined;
   private ended = false;
+  private failure: { error: unknown } | undefined;
   private start = 0;
   private position = 0;
   private lineBase = 0;
@@ -69,6 +70,17 @@ export class CsvReader<T> implements ItemReader<T>, ItemStream {
         info: true,
       }),
     );
+    // Keep every stream error (a missing file, malformed quoting) and rethrow it from read():
+    // an 'error' event with no listener would crash the process instead of failing the step.
+    this.failure = undefined;
+    const fail = (error: unknown) => {
+      this.failure ??= { error };
+    };
+    this.source.on('error', (error) => {
+      fail(error);
+      this.parser?.destroy(error);
+    });
+    this.parser.on('error', fail);
   }
 
   /**
@@ -79,6 +91,7 @@ export class CsvReader<T> implements ItemReader<T>, ItemStream {
     const parser = this.parser;
     if (!parser) throw new Error(`${this.name}: read() before open()`);
     for (;;) {
+      if (this.failure) throw this.failure.error;
       const next = parser.read() as Parsed | null;
       if (next === null) {
         if (this.ended || parser.readableEnded) return null;
@@ -122,6 +135,7 @@ export class CsvReader<T> implements ItemReader<T>, ItemStream {
         parser.off('readable', onReadable);
         parser.off('end', onEnd);
         parser.off('error', onError);
+        parser.off('close', onReadable);
       };
       const onReadable = () => {
         cleanup();
@@ -135,9 +149,11 @@ export class CsvReader<T> implements ItemReader<T>, ItemStream {
         cleanup();
         reject(error);
       };
+      if (this.failure) return reject(this.failure.error);
       parser.on('readable', onReadable);
       parser.on('end', onEnd);
       parser.on('error', onError);
+      parser.on('close', onReadable);
     });
   }
 

@@ -123,4 +123,26 @@ describe('file readers and writers restart exactly', () => {
     );
     expect(await readFile(output, 'utf8')).toBe('   1alpha \n   2beta  \n   4gamma \n   5delta \n');
   });
+
+  it('a missing input file fails the step instead of crashing the process', async () => {
+    const repo = new InMemoryJobRepository();
+    const ex = await launchJob(
+      job('missing')
+        .start(
+          chunkStep<Row, Row>('s', {
+            reader: csvReader({
+              path: join(dir, 'nope.csv'),
+              map: (r) => ({ id: Number(r.id), name: r.name! }),
+            }),
+            writer: { write() {} },
+            chunkSize: 2,
+          }),
+        )
+        .build(),
+      parameters(),
+      { repository: repo },
+    );
+    expect(ex.status).toBe('FAILED');
+    expect(ex.exitStatus.description).toContain('ENOENT');
+  });
 });
