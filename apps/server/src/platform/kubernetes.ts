@@ -19,6 +19,7 @@ import {
 import { KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type {
+  AdoptionIdentity,
   ChangeRef,
   LaunchResult,
   LaunchSpec,
@@ -200,6 +201,20 @@ export class KubernetesPlatform implements Platform {
     const abort = await this.client.followPodLog(this.namespace, podName, out, { tailLines: options.tail });
     out.on('close', () => abort.abort());
     return out;
+  }
+
+  async identify(externalId: string): Promise<AdoptionIdentity | undefined> {
+    const { job } = await this.observed(externalId);
+    if (!job) return undefined;
+    const id = readLaunchIdentity(job);
+    // Another account's Job in a shared namespace is that account's to adopt.
+    if (!id.managed || (id.accountName !== undefined && id.accountName !== this.name)) return undefined;
+    const container = job.spec?.template.spec?.containers[0];
+    return {
+      taskName: id.taskName ?? externalId,
+      scheduleName: id.scheduleName,
+      arguments: container?.args ?? [],
+    };
   }
 
   informerStats() {

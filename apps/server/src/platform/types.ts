@@ -48,6 +48,12 @@ export interface RecordedState {
   updatedAt: Date;
 }
 
+export interface AdoptionIdentity {
+  taskName: string;
+  scheduleName?: string;
+  arguments: string[];
+}
+
 /** Something changed for this execution: the reconciler re-reads and re-decides it. */
 export interface ChangeRef {
   externalId: string;
@@ -78,7 +84,10 @@ export interface Platform {
   observe(externalId: string, recorded?: RecordedState): Promise<Observation | undefined>;
   /** Starts watching; every change is signalled through `onChange` (then observed). */
   watch(onChange: (ref: ChangeRef) => void): Promise<void>;
-  /** Platform resources of executions this server has no row for (adoption). */
-  orphans?(): Promise<ChangeRef[]>;
+  /**
+   * What a platform resource says about itself, for adopting one this server has no row for
+   * (a CronJob's Job, a Job created with kubectl). Undefined: not ours to adopt.
+   */
+  identify?(externalId: string): Promise<AdoptionIdentity | undefined>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { isTerminal, type TaskStatus } from '@batchyard/core';
+import { isTerminal, sanitizeArguments, type TaskStatus } from '@batchyard/core';
 import { executions, type PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
@@ -29,7 +29,8 @@ export class Reconciler {
   async apply(platform: Platform, ref: ChangeRef, attempt = 0): Promise<void> {
     const row =
       (ref.executionId !== undefined ? await executions.findExecution(this.db, ref.executionId) : null) ??
-      (await executions.findByExternalId(this.db, ref.externalId));
+      (await executions.findByExternalId(this.db, ref.externalId)) ??
+      (await this.adopt(platform, ref));
     if (!row || isTerminal(row.status as TaskStatus)) return;
     const externalId = row.externalExecutionId ?? ref.externalId;
     const recorded = {
@@ -63,6 +64,33 @@ export class Reconciler {
           .catch((err: unknown) => this.logger.warn({ err }, 'cleanup failed'));
       this.options.onTerminal?.(row.id, update.status);
     }
+  }
+
+  /**
+   * A platform resource with no row — a Job a CronJob created, one applied with kubectl, or one
+   * whose row was lost — becomes an execution like any launch. The unique external id makes a
+   * second adoption of the same Job (two events, two servers) a no-op.
+   */
+  private async adopt(platform: Platform, ref: ChangeRef): Promise<executions.TaskExecution | null> {
+    if (ref.executionId !== undefined || !platform.identify) return null;
+    const identity = await platform.identify(ref.externalId);
+    if (!identity) return null;
+    const row = await executions.adoptExecution(this.db, {
+      taskName: identity.taskName,
+      status: 'PENDING',
+      arguments: sanitizeArguments(identity.arguments),
+      properties: {},
+      platformName: platform.name,
+      platformType: platform.type,
+      scheduleName: identity.scheduleName ?? null,
+      externalExecutionId: ref.externalId,
+    });
+    if (row)
+      this.logger.info(
+        { executionId: row.id, externalId: ref.externalId, schedule: identity.scheduleName },
+        'adopted',
+      );
+    return row ?? (await executions.findByExternalId(this.db, ref.externalId));
   }
 
   private async keepLogTail(platform: Platform, id: number, externalId: string): Promise<void> {

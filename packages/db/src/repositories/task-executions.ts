@@ -200,3 +200,20 @@ export async function totalForTask(db: Db, taskName: string): Promise<number> {
 }
 
 export const ALL_STATUSES = ALL;
+
+/**
+ * Inserts the row for an adopted platform resource unless one with that external id exists.
+ * Returns the new row, or undefined when another adopter won.
+ */
+export async function adoptExecution(db: Db, e: NewExecution): Promise<TaskExecution | undefined> {
+  const rows = await db.$queryRaw<{ id: number }[]>`
+    INSERT INTO task_execution (task_name, status, arguments, properties, platform_name, platform_type,
+                                schedule_name, external_execution_id, updated_at)
+    VALUES (${e.taskName}, ${e.status}::task_execution_status, ${JSON.stringify(e.arguments)}::jsonb,
+            ${JSON.stringify(e.properties)}::jsonb, ${e.platformName}, ${e.platformType},
+            ${e.scheduleName ?? null}, ${e.externalExecutionId ?? null}, now())
+    ON CONFLICT (external_execution_id) DO NOTHING
+    RETURNING id`;
+  const id = rows[0]?.id;
+  return id === undefined ? undefined : ((await findExecution(db, id)) ?? undefined);
+}
