@@ -1,6 +1,7 @@
 import type { ControlPlaneDeps } from '../control-plane.js';
 import { KubernetesPlatform } from './kubernetes.js';
 import { LocalPlatform } from './local.js';
+import { assertPermissions, serviceAccountNamespace } from './rbac.js';
 import { PlatformRegistry } from './registry.js';
 import type { Platform } from './types.js';
 
@@ -19,19 +20,21 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
         }),
       );
     } else {
-      platforms.push(
-        new KubernetesPlatform({
-          name: account.name,
-          namespace: account.namespace,
-          kubeconfig: account.kubeconfig,
-          context: account.context,
-          maxConcurrent: account.maxConcurrent,
-          defaults: account.defaults,
-          databaseSecret: account.databaseSecret ?? { name: 'batchyard-database', key: 'url' },
-          pendingTimeoutSeconds: account.pendingTimeoutSeconds,
-          logger: deps.logger.child({ platform: account.name }),
-        }),
-      );
+      const platform = new KubernetesPlatform({
+        name: account.name,
+        // In a pod without an explicit namespace: the service account's own namespace.
+        namespace: account.namespace ?? serviceAccountNamespace(),
+        kubeconfig: account.kubeconfig,
+        context: account.context,
+        maxConcurrent: account.maxConcurrent,
+        defaults: account.defaults,
+        databaseSecret: account.databaseSecret ?? { name: 'batchyard-database', key: 'url' },
+        pendingTimeoutSeconds: account.pendingTimeoutSeconds,
+        logger: deps.logger.child({ platform: account.name }),
+      });
+      // Refuse to start without the RBAC the platform needs, naming every missing permission.
+      await assertPermissions(platform.kc, account.name, [platform.namespace]);
+      platforms.push(platform);
     }
   }
   return new PlatformRegistry(platforms);

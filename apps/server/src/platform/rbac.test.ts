@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { missingPermissionsMessage, REQUIRED_PERMISSIONS, serviceAccountNamespace } from './rbac.js';
+
+describe('missingPermissionsMessage', () => {
+  it('names every missing verb on every resource, grouped by namespace and resource', () => {
+    const message = missingPermissionsMessage('k8s', 'system:serviceaccount:ns1:batchyard', [
+      { namespace: 'ns1', group: 'batch', resource: 'jobs', verb: 'create' },
+      { namespace: 'ns1', group: 'batch', resource: 'jobs', verb: 'delete' },
+      { namespace: 'ns1', group: '', resource: 'pods/log', verb: 'get' },
+      { namespace: 'ns2', group: '', resource: 'events', verb: 'watch' },
+    ]);
+    expect(message).toBe(
+      [
+        "platform account 'k8s': the Kubernetes credentials (system:serviceaccount:ns1:batchyard) lack 4 permission(s) the server needs:",
+        '  namespace ns1: jobs.batch: create, delete',
+        '  namespace ns1: pods/log: get',
+        '  namespace ns2: events: watch',
+        'Grant them with a Role and RoleBinding in each namespace (charts/batchyard creates them: rbac.create=true),',
+        'or point the account at other credentials (kubeconfig, context).',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves the user out when unknown', () => {
+    const message = missingPermissionsMessage('a', undefined, [
+      { namespace: 'n', group: 'batch', resource: 'cronjobs', verb: 'patch' },
+    ]);
+    expect(message.split('\n')[0]).toBe(
+      "platform account 'a': the Kubernetes credentials lack 1 permission(s) the server needs:",
+    );
+  });
+});
+
+describe('REQUIRED_PERMISSIONS', () => {
+  it('asks for nothing beyond reading pods and managing Jobs and CronJobs', () => {
+    const flat = REQUIRED_PERMISSIONS.flatMap((p) =>
+      p.verbs.map((v) => `${p.group}/${p.resource}${p.subresource ? `/${p.subresource}` : ''}:${v}`),
+    );
+    expect(flat).toHaveLength(19);
+    expect(
+      flat.filter(
+        (x) => x.startsWith('/pods') && !x.endsWith('get') && !x.endsWith('list') && !x.endsWith('watch'),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('serviceAccountNamespace', () => {
+  it('reads the mounted namespace file, trimmed; undefined without one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-'));
+    writeFileSync(join(dir, 'namespace'), 'team-a\n');
+    expect(serviceAccountNamespace(join(dir, 'namespace'))).toBe('team-a');
+    expect(serviceAccountNamespace(join(dir, 'missing'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * What the server needs in each namespace it launches into, and the start-up check that refuses to
+ * run without it: a server missing `watch` on pods would start, accept launches and then never see
+ * them finish, so failing at once with the full list is kinder than failing later one verb at a time.
+ * charts/batchyard grants exactly these rules (a test compares the rendered Role with this list).
+ */
+export interface Permission {
+  group: string;
+  resource: string;
+  subresource?: string;
+  verbs: readonly string[];
+}
+
+export const REQUIRED_PERMISSIONS: readonly Permission[] = [
+  { group: 'batch', resource: 'jobs', verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+  {
+    group: 'batch',
+    resource: 'cronjobs',
+    verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
+  },
+  { group: '', resource: 'pods', verbs: ['get', 'list', 'watch'] },
+  { group: '', resource: 'pods', subresource: 'log', verbs: ['get'] },
+  { group: '', resource: 'events', verbs: ['get', 'list', 'watch'] },
+];
+
+/** One denied check: `verb` on `resource` (with its group) in `namespace`. */
+export interface MissingPermission {
+  namespace: string;
+  group: string;
+  resource: string;
+  verb: string;
+}
+
+export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The pod's own namespace when running in a cluster, from the mounted service account. */
+export function serviceAccountNamespace(file = SERVICE_ACCOUNT_NAMESPACE_FILE): string | undefined {
+  if (!existsSync(file)) return undefined;
+  const ns = readFileSync(file, 'utf8').trim();
+  return ns === '' ? undefined : ns;
+}
+
+const resourceName = (group: string, resource: string): string => (group ? `${resource}.${group}` : resource);
+
+/** Groups denials by namespace and resource so each line names a resource once with all its verbs. */
+export function missingPermissionsMessage(
+  account: string,
+  user: string | undefined,
+  missing: readonly MissingPermission[],
+): string {
+  const byNamespace = new Map<string, Map<string, string[]>>();
+  for (const m of missing) {
+    const resources = byNamespace.get(m.namespace) ?? new Map<string, string[]>();
+    byNamespace.set(m.namespace, resources);
+    const key = resourceName(m.group, m.resource);
+    resources.set(key, [...(resources.get(key) ?? []), m.verb]);
+  }
+  const lines: string[] = [];
+  for (const [namespace, resources] of byNamespace) {
+    for (const [resource, verbs] of resources) {
+      lines.push(`  namespace ${namespace}: ${resource}: ${verbs.join(', ')}`);
+    }
+  }
+  const who = user ? ` (${user})` : '';
+  return [
+    `platform account '${account}': the Kubernetes credentials${who} lack ${missing.length} permission(s) the server needs:`,
+    ...lines,
+    'Grant them with a Role and RoleBinding in each namespace (charts/batchyard creates them: rbac.create=true),',
+    'or point the account at other credentials (kubeconfig, context).',
+  ].join('\n');
+}
+
+export class MissingPermissionsError extends Error {
+  override readonly name = 'MissingPermissionsError';
+  constructor(
+    message: string,
+    readonly missing: readonly MissingPermission[],
+  ) {
+    super(message);
+  }
+}
+
+/** Every (namespace, permission, verb) the API server denies, asked with SelfSubjectAccessReviews. */
+export async function findMissingPermissions(
+  kc: KubeConfig,
+  namespaces: readonly string[],
+  required: readonly Permission[] = REQUIRED_PERMISSIONS,
+): Promise<MissingPermission[]> {
+  const api = kc.makeApiClient(AuthorizationV1Api);
+  const checks = namespaces.flatMap((namespace) =>
+    required.flatMap((p) => p.verbs.map((verb) => ({ namespace, p, verb }))),
+  );
+  const results = await Promise.all(
+    checks.map(async ({ namespace, p, verb }) => {
+      const review = await api.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: {
+            resourceAttributes: {
+              namespace,
+              group: p.group,
+              resource: p.resource,
+              subresource: p.subresource,
+              verb,
+            },
+          },
+        },
+      });
+      const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
+      return review.status?.allowed ? undefined : { namespace, group: p.group, resource, verb };
+    }),
+  );
+  return results.filter((r): r is MissingPermission => r !== undefined);
+}
+
+/** Throws MissingPermissionsError naming every missing verb on every resource. */
+export async function assertPermissions(
+  kc: KubeConfig,
+  account: string,
+  namespaces: readonly string[],
+): Promise<void> {
+  const missing = await findMissingPermissions(kc, namespaces);
+  if (missing.length === 0) return;
+  const user = kc.getCurrentUser()?.name;
+  throw new MissingPermissionsError(missingPermissionsMessage(account, user, missing), missing);
+}
