@@ -43,8 +43,10 @@ function worker(args: string[], env: Record<string, string> = {}) {
   return { child, done };
 }
 
+// A generous deadline, not a timing assertion: a loaded CI machine starts processes slowly.
 const waitFor = async (sql: string, params: unknown[], ok: (v: number) => boolean) => {
-  for (let i = 0; i < 1000; i++) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
     const v = Number((await pool.query(sql, params)).rows[0]?.v ?? 0);
     if (ok(v)) return;
     await new Promise((r) => setTimeout(r, 10));
@@ -53,6 +55,25 @@ const waitFor = async (sql: string, params: unknown[], ok: (v: number) => boolea
 };
 
 describe('batchyard-worker process', () => {
+  it('finds the execution adopted for its Job when the pod has no execution id (CronJob, kubectl)', async () => {
+    const run = worker(['n=5,number'], { BATCHYARD_JOB_NAME: 'nightly-28391-abc' });
+    // The control plane adopts the Job a moment after the pod started: the worker waits for it.
+    await new Promise((r) => setTimeout(r, 700));
+    const te = (
+      await pool.query(
+        `INSERT INTO task_execution (task_name, external_execution_id, updated_at) VALUES ('nightly', 'nightly-28391-abc', now()) RETURNING id`,
+      )
+    ).rows[0].id as number;
+    const { code } = await run.done;
+    expect(code).toBe(0);
+    const links = await pool.query('SELECT job_execution_id FROM task_batch WHERE task_execution_id = $1', [
+      te,
+    ]);
+    expect(links.rowCount).toBe(1);
+    const row = await pool.query('SELECT exit_message FROM task_execution WHERE id = $1', [te]);
+    expect(row.rows[0].exit_message).toBe('COMPLETED');
+  });
+
   it('SIGKILL mid-step, recover, restart with the same parameters: every item exactly once', async () => {
     const te = (
       await pool.query(`INSERT INTO task_execution (task_name, updated_at) VALUES ('n', now()) RETURNING id`)

@@ -120,7 +120,11 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
       repository = owned;
     }
     const repo = repository;
-    const taskExecutionId = env.taskExecutionId;
+    const taskExecutionId =
+      env.taskExecutionId ??
+      (env.jobName && repo instanceof PostgresJobRepository
+        ? await repo.findTaskExecutionId(env.jobName)
+        : undefined);
     refusedTask = taskExecutionId;
     log.info('worker starting', {
       job: job.name,

@@ -260,6 +260,23 @@ export class PostgresJobRepository implements JobRepository {
     }
   }
 
+  /**
+   * The task execution the control plane recorded (or adopted) for a platform resource, waiting up
+   * to `waitMs` for the adoption to land: the pod can start before the reconciler saw its Job.
+   */
+  async findTaskExecutionId(externalId: string, waitMs = 30_000, pollMs = 500): Promise<number | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const r = await this.pool.query<{ id: number }>(
+        'SELECT id FROM task_execution WHERE external_execution_id = $1',
+        [externalId],
+      );
+      if (r.rows[0]) return r.rows[0].id;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
   async linkTaskExecution(taskExecutionId: number, jobExecutionId: number): Promise<boolean> {
     const exists = await this.pool.query('SELECT 1 FROM task_execution WHERE id = $1', [taskExecutionId]);
     if (exists.rowCount === 0) return false;
