@@ -9,8 +9,10 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { appRoutes } from './routes/apps.js';
 import { definitionRoutes } from './routes/definitions.js';
 import { executionRoutes } from './routes/executions.js';
+import { jobRoutes } from './routes/jobs.js';
 import { systemRoutes } from './routes/system.js';
 import { AppRegistryService } from './services/app-registry.js';
+import { JobService } from './services/jobs.js';
 import { TaskDefinitionService } from './services/task-definitions.js';
 
 export interface AppDeps {
@@ -56,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('controlPlane', controlPlane);
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
   // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).
+  await app.register(jobRoutes(new JobService(deps.prisma, controlPlane.launcher)));
   if (deps.controlLoops !== false) app.addHook('onReady', () => controlPlane.start());
   app.addHook('onClose', () => controlPlane.stop());
   return app;

@@ -2,6 +2,7 @@ export * from './api/apps.js';
 export * from './api/common.js';
 export * from './api/definitions.js';
 export * from './api/executions.js';
+export * from './api/jobs.js';
 export * from './api/schedules.js';
 export * from './app-import.js';
 export * from './errors.js';
