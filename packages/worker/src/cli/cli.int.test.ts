@@ -56,22 +56,33 @@ const waitFor = async (sql: string, params: unknown[], ok: (v: number) => boolea
 
 describe('batchyard-worker process', () => {
   it('finds the execution adopted for its Job when the pod has no execution id (CronJob, kubectl)', async () => {
-    const run = worker(['n=5,number'], { BATCHYARD_JOB_NAME: 'nightly-28391-abc' });
-    // The control plane adopts the Job a moment after the pod started: the worker waits for it.
-    await new Promise((r) => setTimeout(r, 700));
-    const te = (
-      await pool.query(
-        `INSERT INTO task_execution (task_name, external_execution_id, updated_at) VALUES ('nightly', 'nightly-28391-abc', now()) RETURNING id`,
-      )
-    ).rows[0].id as number;
-    const { code } = await run.done;
-    expect(code).toBe(0);
-    const links = await pool.query('SELECT job_execution_id FROM task_batch WHERE task_execution_id = $1', [
-      te,
-    ]);
-    expect(links.rowCount).toBe(1);
-    const row = await pool.query('SELECT exit_message FROM task_execution WHERE id = $1', [te]);
-    expect(row.rows[0].exit_message).toBe('COMPLETED');
+    const own = await createTestDatabase(); // its own numbers_out: the other tests count that table
+    const ownPool = new pg.Pool({ connectionString: own.url });
+    try {
+      const run = worker(['n=5,number'], {
+        BATCHYARD_JOB_NAME: 'nightly-28391-abc',
+        BATCHYARD_DATABASE_URL: own.url,
+      });
+      // The control plane adopts the Job a moment after the pod started: the worker waits for it.
+      await new Promise((r) => setTimeout(r, 700));
+      const te = (
+        await ownPool.query(
+          `INSERT INTO task_execution (task_name, external_execution_id, updated_at) VALUES ('nightly', 'nightly-28391-abc', now()) RETURNING id`,
+        )
+      ).rows[0].id as number;
+      const { code } = await run.done;
+      expect(code).toBe(0);
+      const links = await ownPool.query(
+        'SELECT job_execution_id FROM task_batch WHERE task_execution_id = $1',
+        [te],
+      );
+      expect(links.rowCount).toBe(1);
+      const row = await ownPool.query('SELECT exit_message FROM task_execution WHERE id = $1', [te]);
+      expect(row.rows[0].exit_message).toBe('COMPLETED');
+    } finally {
+      await ownPool.end();
+      await own.drop();
+    }
   });
 
   it('SIGKILL mid-step, recover, restart with the same parameters: every item exactly once', async () => {
