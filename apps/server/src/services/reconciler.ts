@@ -1,5 +1,6 @@
 import { isTerminal, sanitizeArguments, type TaskStatus } from '@batchyard/core';
 import { executions, type PrismaClient } from '@batchyard/db';
+import { recoverStaleExecutions } from '@batchyard/worker';
 import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { ChangeRef, Platform } from '../platform/types.js';
@@ -57,6 +58,7 @@ export class Reconciler {
       'execution status',
     );
     if (isTerminal(update.status)) {
+      if (update.status !== 'COMPLETE') await this.recoverJobs(row.id, update.reason ?? update.status);
       await this.keepLogTail(platform, row.id, externalId);
       if (o.cleanup)
         await platform
@@ -91,6 +93,32 @@ export class Reconciler {
         'adopted',
       );
     return row ?? (await executions.findByExternalId(this.db, ref.externalId));
+  }
+
+  /**
+   * The platform says the task ended without success: any batch job it left STARTED (the worker
+   * was OOM-killed, evicted, SIGKILLed) is marked FAILED, so it never stays running and can be
+   * restarted from its last committed chunk. Jobs the worker ended itself are untouched.
+   */
+  private async recoverJobs(taskExecutionId: number, reason: string): Promise<void> {
+    const db = this.db;
+    const sql = {
+      async query(text: string, values: unknown[] = []) {
+        const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
+        return { rows, rowCount: rows.length };
+      },
+    };
+    try {
+      const r = await recoverStaleExecutions(sql, { taskExecutionId }, { reason });
+      if (r.jobExecutionIds.length > 0) {
+        this.logger.warn(
+          { taskExecutionId, jobExecutionIds: r.jobExecutionIds, reason },
+          'batch jobs left running marked FAILED',
+        );
+      }
+    } catch (err) {
+      this.logger.error({ err, taskExecutionId }, 'could not recover batch jobs');
+    }
   }
 
   private async keepLogTail(platform: Platform, id: number, externalId: string): Promise<void> {
