@@ -7,6 +7,7 @@ import { ControlPlane } from './control-plane.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { appRoutes } from './routes/apps.js';
+import { composedRoutes } from './routes/composed.js';
 import { definitionRoutes } from './routes/definitions.js';
 import { executionRoutes } from './routes/executions.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -58,6 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('controlPlane', controlPlane);
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
   // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).
+  await app.register(composedRoutes(deps, controlPlane));
   await app.register(jobRoutes(new JobService(deps.prisma, controlPlane.launcher)));
   if (deps.controlLoops !== false) app.addHook('onReady', () => controlPlane.start());
   app.addHook('onClose', () => controlPlane.stop());

@@ -91,6 +91,17 @@ export const ConfigSchema = z.object({
         .describe('Every non-terminal execution is re-checked against its platform this often.'),
     })
     .prefault({}),
+  composed: z
+    .object({
+      maxConcurrentChildren: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(10)
+        .describe('Children of one composed task running at once (split branches share it).'),
+    })
+    .prefault({}),
   samples: z
     .object({ register: Bool.default(true).describe('Register the sample app and task at start.') })
     .prefault({}),
@@ -110,6 +121,7 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_REGISTER_SAMPLES: 'samples.register',
   BATCHYARD_LOG_TAIL_BYTES: 'executions.logTailBytes',
   BATCHYARD_RESYNC_SECONDS: 'executions.resyncSeconds',
+  BATCHYARD_COMPOSED_MAX_CONCURRENT_CHILDREN: 'composed.maxConcurrentChildren',
 };
 
 export class ConfigError extends Error {

@@ -1,5 +1,6 @@
 export * from './api/apps.js';
 export * from './api/common.js';
+export * from './api/composed.js';
 export * from './api/definitions.js';
 export * from './api/executions.js';
 export * from './api/jobs.js';

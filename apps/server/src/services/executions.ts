@@ -16,6 +16,12 @@ import type { PlatformRegistry } from '../platform/registry.js';
 import { toExecutionDtos } from './execution-dto.js';
 import type { Launcher } from './launcher.js';
 
+/** Stop and relaunch of composed-task parents, which have no platform resource of their own. */
+export interface ComposedExecutions {
+  stop(row: executions.TaskExecution, stopChildren: (ids: number[]) => Promise<unknown>): Promise<void>;
+  relaunch(row: executions.TaskExecution): Promise<TaskExecution>;
+}
+
 /** Queries and lifecycle operations on existing task executions. */
 export class TaskExecutionService {
   constructor(
@@ -24,6 +30,9 @@ export class TaskExecutionService {
     private readonly launcher: Launcher,
     private readonly logger: Logger,
   ) {}
+
+  /** Set by the composed-task orchestrator when it starts. */
+  composed: ComposedExecutions | undefined;
 
   async list(q: ListExecutionsQuery): Promise<Page<TaskExecution>> {
     const before = q.cursor ? decodeCursor(q.cursor) : undefined;
@@ -107,6 +116,10 @@ export class TaskExecutionService {
     for (const row of rows) {
       const status = row.status as TaskStatus;
       if (isTerminal(status) || status === 'STOPPING') continue;
+      if (row.platformType === 'composed' && this.composed) {
+        await this.composed.stop(row, (children) => this.stop(children));
+        continue;
+      }
       if (status === 'QUEUED') {
         await executions.updateIfStatus(this.db, row.id, ['QUEUED'], {
           status: 'STOPPED',
@@ -187,6 +200,7 @@ export class TaskExecutionService {
   async relaunch(id: number): Promise<TaskExecution> {
     const row = await executions.findExecution(this.db, id);
     if (!row) throw notFound('task execution', id);
+    if (row.platformType === 'composed' && this.composed) return this.composed.relaunch(row);
     return this.launcher.launch({
       name: row.taskName,
       arguments: Array.isArray(row.arguments) ? row.arguments.map(String) : [],

@@ -18,6 +18,16 @@ import { toExecutionDtos } from './execution-dto.js';
 export interface LaunchOptions {
   parentExecutionId?: number;
   scheduleName?: string;
+  /**
+   * Runs inside the launch transaction just before the row is inserted; throwing aborts the
+   * launch. Composed tasks use it to make "one child execution per node" a database guarantee.
+   */
+  beforeInsert?: (tx: Prisma.TransactionClient) => Promise<void>;
+}
+
+/** Launches composed definitions (apps/server/src/composed): there is no platform resource. */
+export interface ComposedLaunches {
+  launch(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution>;
 }
 
 interface PreparedLaunch {
@@ -38,6 +48,9 @@ export class Launcher {
     private readonly platforms: PlatformRegistry,
     private readonly logger: Logger,
   ) {}
+
+  /** Set by the composed-task orchestrator when it starts; composed launches go to it. */
+  composed: ComposedLaunches | undefined;
 
   /** Validates everything a launch needs before any row or resource exists. */
   async prepare(body: LaunchBody): Promise<PreparedLaunch> {
@@ -94,6 +107,10 @@ export class Launcher {
   }
 
   async launch(body: LaunchBody, options: LaunchOptions = {}): Promise<TaskExecution> {
+    if (this.composed && options.parentExecutionId === undefined) {
+      const def = await definitions.findDefinition(this.db, body.name);
+      if (def?.composed) return this.composed.launch(body, options);
+    }
     const { platform, spec } = await this.prepare(body);
     const row = await this.db.$transaction(async (tx) => {
       // Counting and inserting under one per-account lock makes the limit exact under
@@ -102,6 +119,7 @@ export class Launcher {
       const active = await executions.activeCount(tx, platform.name);
       const queued = (await executions.countByStatus(tx, platform.name)).get('QUEUED') ?? 0;
       const status = active >= platform.maxConcurrent || queued > 0 ? 'QUEUED' : 'LAUNCHING';
+      await options.beforeInsert?.(tx);
       const created = await executions.insertExecution(tx, {
         taskName: body.name,
         status,

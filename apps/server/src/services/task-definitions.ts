@@ -11,7 +11,8 @@ import {
   type UpdateDefinitionBody,
 } from '@batchyard/core';
 import { apps, audit, type Db, definitions, type PrismaClient } from '@batchyard/db';
-import { parseTaskDefinition } from '@batchyard/dsl';
+import { type ComposedTask, parseDefinition } from '@batchyard/dsl';
+import { checkComposedApps, replaceChildDefinitions } from '../composed/definitions.js';
 import { dslApiError } from './dsl-errors.js';
 
 type Row = definitions.TaskDefinition;
@@ -33,6 +34,8 @@ export interface ParsedDefinition {
   composed: boolean;
   /** App names the definition runs (one for a simple task). */
   apps: string[];
+  /** The validated composed task, when composed. */
+  task?: ComposedTask;
 }
 
 export class TaskDefinitionService {
@@ -42,8 +45,13 @@ export class TaskDefinitionService {
   async validate(db: Db, text: string): Promise<ParsedDefinition> {
     let parsed: ParsedDefinition;
     try {
-      const node = parseTaskDefinition(text);
-      parsed = { composed: false, apps: [node.app] };
+      const def = parseDefinition(text);
+      if (def.kind === 'composed') {
+        // Composed: unknown apps are reported with their line and column.
+        await checkComposedApps(db, def.task);
+        return { composed: true, apps: [], task: def.task };
+      }
+      parsed = { composed: false, apps: [def.node.app] };
     } catch (err) {
       dslApiError(err);
     }
@@ -72,6 +80,7 @@ export class TaskDefinitionService {
         description: body.description,
         composed: parsed.composed,
       });
+      if (parsed.task) await replaceChildDefinitions(tx, body.name, parsed.task);
       await audit.recordAudit(tx, {
         operation: 'TASK_DEFINITION',
         action: 'CREATE',
@@ -119,6 +128,12 @@ export class TaskDefinitionService {
     return this.db.$transaction(async (tx) => {
       const current = await definitions.findDefinition(tx, name);
       if (!current) throw notFound('task definition', name);
+      if (current.parentName) {
+        throw new ApiError(
+          'CONFLICT',
+          `${name} belongs to composed task ${current.parentName}; edit that instead`,
+        );
+      }
       const parsed = await this.validate(tx, body.definition);
       if (parsed.composed !== current.composed) {
         throw new ApiError(
@@ -138,6 +153,7 @@ export class TaskDefinitionService {
         composed: parsed.composed,
       });
       if (!updated) throw new ApiError('CONFLICT', `task definition ${name} was changed concurrently; retry`);
+      if (parsed.task) await replaceChildDefinitions(tx, name, parsed.task);
       await audit.recordAudit(tx, {
         operation: 'TASK_DEFINITION',
         action: 'UPDATE',

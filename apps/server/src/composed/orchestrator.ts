@@ -1,0 +1,309 @@
+import {
+  ApiError,
+  type LaunchBody,
+  notFound,
+  sanitizeArguments,
+  sanitizeProperties,
+  splitLaunchProperties,
+  type TaskExecution,
+} from '@batchyard/core';
+import { audit, type Db, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
+import {
+  type ChildOutcomes,
+  type ComposedTask,
+  childDefinitionName,
+  composedTaskApps,
+  parseDefinition,
+  planComposedTask,
+  restartOutcomes,
+} from '@batchyard/dsl';
+import type { Logger } from 'pino';
+import { toExecutionDtos } from '../services/execution-dto.js';
+import type { Launcher, LaunchOptions } from '../services/launcher.js';
+import { childArguments, childOutcomes, childProperties, parentEnd, RESTART_OF } from './state.js';
+
+/** Parent rows have no platform resource; this name keeps them out of every account's counts. */
+export const COMPOSED_PLATFORM = 'composed';
+/** Parent property holding the account its children launch on. */
+export const PLATFORM_KEY = 'composed.platform';
+
+type Row = executions.TaskExecution;
+
+/** Thrown by the launch guard: another advance already launched this child, or the parent ended. */
+class SkipLaunch extends Error {}
+
+export interface OrchestratorOptions {
+  maxConcurrentChildren: number;
+}
+
+/**
+ * Drives composed tasks without a runner pod. The database is the whole state: the parent row
+ * and its child rows are read, the pure planner decides, and each child launch is guarded inside
+ * the launch transaction (per-parent advisory lock + "no row for this node yet"), so concurrent
+ * advances, several servers and restarts never launch a child twice.
+ */
+export class ComposedOrchestrator {
+  /** Advances of one parent run one after another in this process (other processes: the guard). */
+  private readonly chains = new Map<number, Promise<void>>();
+  /** Unsanitised launch requests of parents started here; after a restart the stored copy is used. */
+  private readonly requests = new Map<number, { arguments: string[]; properties: Record<string, string> }>();
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly launcher: Launcher,
+    private readonly logger: Logger,
+    private readonly options: OrchestratorOptions,
+  ) {}
+
+  /** Creates the parent execution (RUNNING, no platform resource) and launches the first children. */
+  async launch(body: LaunchBody, options: LaunchOptions = {}, restartOf?: number): Promise<TaskExecution> {
+    const def = await definitions.findDefinition(this.db, body.name);
+    if (!def) throw notFound('task definition', body.name);
+    // Malformed property keys are the caller's mistake: a 400 naming them, before any row exists.
+    splitLaunchProperties(body.properties, '*');
+    const properties: Record<string, string> = { ...body.properties };
+    if (body.platform !== undefined) properties[PLATFORM_KEY] = body.platform;
+    if (restartOf !== undefined) properties[RESTART_OF] = String(restartOf);
+    const parent = await this.db.$transaction(async (tx) => {
+      const row = await executions.insertExecution(tx, {
+        taskName: def.name,
+        status: 'RUNNING',
+        arguments: sanitizeArguments(body.arguments),
+        properties: sanitizeProperties(properties),
+        platformName: COMPOSED_PLATFORM,
+        platformType: 'composed',
+        scheduleName: options.scheduleName ?? null,
+      });
+      await executions.updateExecution(tx, row.id, { startTime: new Date() });
+      await audit.recordAudit(tx, {
+        operation: 'TASK_EXECUTION',
+        action: restartOf === undefined ? 'LAUNCH' : 'RESTART',
+        correlationId: String(row.id),
+        data: { task: def.name, composed: true, ...(restartOf === undefined ? {} : { restartOf }) },
+      });
+      return row;
+    });
+    this.requests.set(parent.id, { arguments: body.arguments, properties });
+    await this.advance(parent.id);
+    return this.dto(parent.id);
+  }
+
+  /** Restarts a FAILED or STOPPED parent: completed children are kept, the rest run again. */
+  async restart(row: Row): Promise<TaskExecution> {
+    if (row.status !== 'FAILED' && row.status !== 'STOPPED') {
+      throw new ApiError(
+        'CONFLICT',
+        `execution ${row.id} is ${row.status}; only a FAILED or STOPPED composed task restarts`,
+      );
+    }
+    const stored = this.requests.get(row.id) ?? storedRequest(row);
+    const { [RESTART_OF]: _previous, [PLATFORM_KEY]: platform, ...properties } = stored.properties;
+    return this.launch(
+      { name: row.taskName, arguments: stored.arguments, properties, platform },
+      { scheduleName: row.scheduleName ?? undefined },
+      row.id,
+    );
+  }
+
+  /**
+   * Relaunch: a FAILED or STOPPED parent restarts (SCDF's composed-task restart, but keeping the
+   * original arguments); a finished one runs again from the start with the same request.
+   */
+  async relaunch(row: Row): Promise<TaskExecution> {
+    if (row.status === 'FAILED' || row.status === 'STOPPED') return this.restart(row);
+    const stored = this.requests.get(row.id) ?? storedRequest(row);
+    const { [RESTART_OF]: _previous, [PLATFORM_KEY]: platform, ...properties } = stored.properties;
+    return this.launch({ name: row.taskName, arguments: stored.arguments, properties, platform });
+  }
+
+  /** Marks the parent STOPPING (under its lock, so no child launch slips past) and stops children. */
+  async stop(row: Row, stopChildren: (ids: number[]) => Promise<unknown>): Promise<void> {
+    const stopping = await this.db.$transaction(async (tx) => {
+      await lockParent(tx, row.id);
+      return executions.updateIfStatus(tx, row.id, ['RUNNING'], { status: 'STOPPING' });
+    });
+    if (!stopping) return;
+    await audit.recordAudit(this.db, {
+      operation: 'TASK_EXECUTION',
+      action: 'STOP',
+      correlationId: String(row.id),
+    });
+    const live = (await this.children(this.db, row.id)).filter((c) =>
+      executions.NON_TERMINAL.includes(c.status),
+    );
+    if (live.length > 0) await stopChildren(live.map((c) => c.id));
+    // Queued children end STOPPED without a terminal event: look again now.
+    await this.advance(row.id);
+  }
+
+  /** Terminal listener: a child ended, so its parent may move on. */
+  async onTerminal(executionId: number): Promise<void> {
+    const row = await executions.findExecution(this.db, executionId);
+    if (row?.parentExecutionId) await this.advance(row.parentExecutionId);
+  }
+
+  /** Start-up and resync: re-plans every live parent (resumes graphs a restart interrupted). */
+  async resumeAll(): Promise<void> {
+    for (const parent of await executions.nonTerminalExecutions(this.db, COMPOSED_PLATFORM)) {
+      await this.advance(parent.id).catch((err: unknown) =>
+        this.logger.error({ err, executionId: parent.id }, 'composed task resume failed'),
+      );
+    }
+  }
+
+  advance(parentId: number): Promise<void> {
+    const previous = this.chains.get(parentId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.step(parentId))
+      .catch((err: unknown) => {
+        this.logger.error({ err, executionId: parentId }, 'composed task step failed');
+      });
+    this.chains.set(parentId, next);
+    void next.then(() => {
+      if (this.chains.get(parentId) === next) this.chains.delete(parentId);
+    });
+    return next;
+  }
+
+  /** One re-plan; repeats while a launch ended at once (a launch failure has no terminal event). */
+  private async step(parentId: number): Promise<void> {
+    for (let round = 0; round < 1000; round++) {
+      const parent = await executions.findExecution(this.db, parentId);
+      if (parent?.platformType !== 'composed') return;
+      if (parent.status !== 'RUNNING' && parent.status !== 'STOPPING') return;
+      const task = await this.taskOf(parent);
+      if (!task) return;
+      const outcomes = childOutcomes(
+        parent.taskName,
+        await this.children(this.db, parentId),
+        await this.inherited(parent, task),
+      );
+      const running = Object.values(outcomes).some((o) => o?.state === 'RUNNING');
+      if (parent.status === 'STOPPING') {
+        if (!running)
+          await this.finish(parentId, { status: 'STOPPED', exitCode: 1, exitMessage: 'Stopped on request' });
+        return;
+      }
+      const plan = planComposedTask(task, outcomes, { maxConcurrent: this.options.maxConcurrentChildren });
+      if (plan.finished) {
+        await this.finish(parentId, parentEnd(plan.finished));
+        return;
+      }
+      const launched = await Promise.all(plan.launch.map((id) => this.launchChild(parent, task, id)));
+      if (!launched.some((e) => e !== undefined && isEnded(e.status))) return;
+    }
+  }
+
+  /** Launches one child through the normal launcher; undefined when the guard said no. */
+  private async launchChild(parent: Row, task: ComposedTask, id: string): Promise<TaskExecution | undefined> {
+    const child = composedTaskApps(task).find((c) => c.id === id)!;
+    const request = this.requests.get(parent.id) ?? storedRequest(parent);
+    const name = childDefinitionName(parent.taskName, id);
+    const max = this.options.maxConcurrentChildren;
+    try {
+      return await this.launcher.launch(
+        {
+          name,
+          arguments: childArguments(request.arguments),
+          properties: childProperties(request.properties, { id, appName: child.appName }),
+          platform: request.properties[PLATFORM_KEY],
+        },
+        {
+          parentExecutionId: parent.id,
+          beforeInsert: async (tx) => {
+            await lockParent(tx, parent.id);
+            const current = await executions.findExecution(tx, parent.id);
+            if (current?.status !== 'RUNNING') throw new SkipLaunch('parent is no longer running');
+            const rows = await this.children(tx, parent.id);
+            if (rows.some((r) => r.taskName === name)) throw new SkipLaunch(`${name} already launched`);
+            const live = rows.filter((r) => executions.NON_TERMINAL.includes(r.status)).length;
+            if (live >= max) throw new SkipLaunch('at the concurrency bound');
+          },
+        },
+      );
+    } catch (err) {
+      if (err instanceof SkipLaunch) return undefined;
+      // The child cannot launch at all (definition gone, app unregistered, bad property): the
+      // composed task fails with the reason instead of waiting for a child that never comes.
+      const message = `child ${name} could not be launched: ${(err as Error).message}`;
+      this.logger.warn({ err, executionId: parent.id }, message);
+      await this.finish(parent.id, { status: 'FAILED', exitCode: 1, exitMessage: message });
+      return undefined;
+    }
+  }
+
+  private async taskOf(parent: Row): Promise<ComposedTask | undefined> {
+    const def = await definitions.findDefinition(this.db, parent.taskName);
+    const parsed = def?.composed ? safeParse(def.dslText) : undefined;
+    if (parsed) return parsed;
+    await this.finish(parent.id, {
+      status: 'FAILED',
+      exitCode: 1,
+      exitMessage: `composed task definition ${parent.taskName} is gone or no longer valid`,
+    });
+    return undefined;
+  }
+
+  /** Outcomes a restart keeps from the execution it resumes (and, through it, earlier ones). */
+  private async inherited(parent: Row, task: ComposedTask, depth = 0): Promise<ChildOutcomes> {
+    const previousId = Number(storedRequest(parent).properties[RESTART_OF]);
+    if (!Number.isInteger(previousId) || depth > 100) return {};
+    const previous = await executions.findExecution(this.db, previousId);
+    if (!previous) return {};
+    const outcomes = childOutcomes(
+      previous.taskName,
+      await this.children(this.db, previous.id),
+      await this.inherited(previous, task, depth + 1),
+    );
+    return restartOutcomes(task, outcomes);
+  }
+
+  private children(db: Db, parentId: number): Promise<Row[]> {
+    return executions.listExecutions(db, { parentExecutionId: parentId }, 10_000);
+  }
+
+  private async finish(
+    parentId: number,
+    end: { status: 'COMPLETE' | 'FAILED' | 'STOPPED'; exitCode: number; exitMessage: string },
+  ): Promise<void> {
+    const done = await executions.updateIfStatus(this.db, parentId, ['RUNNING', 'STOPPING'], {
+      ...end,
+      endTime: new Date(),
+    });
+    if (done) this.requests.delete(parentId);
+  }
+
+  private async dto(id: number): Promise<TaskExecution> {
+    const row = await executions.findExecution(this.db, id);
+    if (!row) throw notFound('task execution', id);
+    return (await toExecutionDtos(this.db, [row]))[0]!;
+  }
+}
+
+const isEnded = (status: string): boolean => ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'].includes(status);
+
+function safeParse(text: string): ComposedTask | undefined {
+  try {
+    const parsed = parseDefinition(text);
+    return parsed.kind === 'composed' ? parsed.task : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The launch request as stored (sanitised: a masked secret stays masked after a server restart). */
+function storedRequest(row: Row): { arguments: string[]; properties: Record<string, string> } {
+  const props =
+    row.properties && typeof row.properties === 'object' && !Array.isArray(row.properties)
+      ? row.properties
+      : {};
+  return {
+    arguments: Array.isArray(row.arguments) ? row.arguments.map(String) : [],
+    properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, String(v)])),
+  };
+}
+
+/** Serialises "read children → decide → insert" per parent across every server process. */
+async function lockParent(tx: Prisma.TransactionClient, parentId: number): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`batchyard:composed:${parentId}`}))`;
+}

@@ -1,0 +1,151 @@
+import {
+  ApiError,
+  ConvertTaskGraphBody,
+  ConvertTaskGraphResponse,
+  ExecutionIdParams,
+  errorResponses,
+  notFound,
+  ParseTaskTextBody,
+  ParseTaskTextResponse,
+  TaskExecutionSchema,
+} from '@batchyard/core';
+import { executions, type PrismaClient } from '@batchyard/db';
+import {
+  DslError,
+  type Graph,
+  GraphError,
+  graphToText,
+  parseComposedTask,
+  toGraph,
+  validateComposedTask,
+} from '@batchyard/dsl';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { ComposedOrchestrator } from '../composed/orchestrator.js';
+import type { Config } from '../config.js';
+import type { ControlPlane } from '../control-plane.js';
+
+export interface ComposedDeps {
+  config: Readonly<Config>;
+  prisma: PrismaClient;
+  logger: Logger;
+  controlLoops?: boolean;
+}
+
+const problem = (e: DslError) => ({
+  message: e.message,
+  position: e.position,
+  line: e.line,
+  column: e.column,
+});
+
+/** SCDF's `/tools/parseTaskTextToGraph`: errors are data (200), as the graph editor expects. */
+export function parseTaskText(dsl: string) {
+  try {
+    const task = parseComposedTask(dsl);
+    const errors = validateComposedTask(task);
+    if (errors.length > 0) return { graph: null, errors: errors.map(problem) };
+    return { graph: toGraph(task), errors: [] };
+  } catch (err) {
+    if (err instanceof DslError) return { graph: null, errors: [problem(err)] };
+    throw err;
+  }
+}
+
+/** SCDF's `/tools/convertTaskGraphToText`; a bad graph is a 400 naming the node or link. */
+export function convertTaskGraph(graph: Graph): { dsl: string } {
+  try {
+    return { dsl: graphToText(graph) };
+  } catch (err) {
+    if (!(err instanceof GraphError)) throw err;
+    const node = err.nodeId === undefined ? -1 : graph.nodes.findIndex((n) => n.id === err.nodeId);
+    const path =
+      err.linkIndex !== undefined
+        ? `body.graph.links.${err.linkIndex}`
+        : node >= 0
+          ? `body.graph.nodes.${node}`
+          : 'body.graph';
+    const at = err.nodeId !== undefined ? ` (node '${err.nodeId}')` : '';
+    throw new ApiError('VALIDATION_FAILED', `${path}: ${err.message}${at}`, [
+      { path, message: `${err.message}${at}` },
+    ]);
+  }
+}
+
+/**
+ * Composed tasks: the graph tools, restart, and the orchestrator wired into the control plane
+ * (composed launches, stop/relaunch of parents, advancing on every terminal child).
+ */
+export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): FastifyPluginAsyncZod {
+  return async (app) => {
+    const orchestrator = new ComposedOrchestrator(deps.prisma, plane.launcher, deps.logger, {
+      maxConcurrentChildren: deps.config.composed.maxConcurrentChildren,
+    });
+    plane.launcher.composed = orchestrator;
+    plane.executions.composed = orchestrator;
+    plane.onTerminal((id) => orchestrator.onTerminal(id));
+    let resync: NodeJS.Timeout | undefined;
+    if (deps.controlLoops !== false) {
+      app.addHook('onReady', async () => {
+        // Graphs a previous server left running resume here; the periodic pass is a safety net
+        // for a terminal event lost in a crash (advancing is driven by events, not by this).
+        await orchestrator.resumeAll();
+        resync = setInterval(
+          () => void orchestrator.resumeAll(),
+          deps.config.executions.resyncSeconds * 1000,
+        );
+        resync.unref();
+      });
+    }
+    app.addHook('onClose', async () => {
+      if (resync) clearInterval(resync);
+    });
+
+    const tags = ['composed tasks'];
+    app.post(
+      '/tools/parseTaskTextToGraph',
+      {
+        schema: {
+          tags,
+          summary: 'Parse composed-task DSL into its graph (errors with line and column)',
+          body: ParseTaskTextBody,
+          response: { 200: ParseTaskTextResponse, ...errorResponses },
+        },
+      },
+      async (req) => parseTaskText(req.body.dsl),
+    );
+
+    app.post(
+      '/tools/convertTaskGraphToText',
+      {
+        schema: {
+          tags,
+          summary: 'Convert a composed-task graph to DSL text',
+          body: ConvertTaskGraphBody,
+          response: { 200: ConvertTaskGraphResponse, ...errorResponses },
+        },
+      },
+      async (req) => convertTaskGraph(req.body.graph),
+    );
+
+    app.post(
+      '/tasks/executions/:id/restart',
+      {
+        schema: {
+          tags,
+          summary: 'Restart a failed composed task at its failed child (same arguments and properties)',
+          params: ExecutionIdParams,
+          response: { 201: TaskExecutionSchema, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const row = await executions.findExecution(deps.prisma, req.params.id);
+        if (!row) throw notFound('task execution', req.params.id);
+        if (row.platformType !== 'composed') {
+          throw new ApiError('CONFLICT', `execution ${row.id} is not a composed task; use relaunch`);
+        }
+        return reply.status(201).send(await orchestrator.restart(row));
+      },
+    );
+  };
+}
