@@ -74,6 +74,7 @@ export async function startNodeAgent(kc: KubeConfig, opts: NodeAgentOptions = {}
     logs,
     memory,
     workDir: join(stateDir, 'pods'),
+    apiServer: kc.getCurrentCluster()?.server,
     backoffMs: opts.backoffMs ?? { initial: 1000, max: 10_000 },
     log,
   };

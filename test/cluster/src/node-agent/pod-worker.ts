@@ -8,6 +8,13 @@ import type { LogStore } from './logs.js';
 import type { MemorySampler } from './memory.js';
 import { type ContainerStatusJson, newContainerStatus, terminatedState } from './status.js';
 import { StatusReporter } from './status-reporter.js';
+import {
+  canMountPrivately,
+  kubernetesServiceEnv,
+  prepareMounts,
+  VolumeNotReadyError,
+  withMounts,
+} from './volumes.js';
 
 /**
  * Lifecycle of one pod on the node: image lookup, init containers in order, then the containers
@@ -22,6 +29,8 @@ export interface PodWorkerDeps {
   memory: MemorySampler;
   /** Directory for per-pod working directories. */
   workDir: string;
+  /** The API server URL, for the KUBERNETES_SERVICE_HOST/PORT every container gets. */
+  apiServer?: string;
   /** Restart back-off: first delay and cap (the kubelet uses 10 s and 5 min; tests want less). */
   backoffMs: { initial: number; max: number };
   log(message: string): void;
@@ -217,8 +226,21 @@ export class PodWorker {
         continue;
       }
       if (this.deleting) break; // deleted while the env was being read
-      const argv = containerArgv(image, c.command, c.args).map((a) => expandRefs(a, env));
       const meta = this.pod.metadata!;
+      let argv = containerArgv(image, c.command, c.args).map((a) => expandRefs(a, env));
+      if (argv.length > 0 && canMountPrivately()) {
+        try {
+          argv = withMounts(await prepareMounts(this.deps.core, this.pod, c, this.podDir), argv, this.podDir);
+        } catch (err) {
+          // A volume's Secret/ConfigMap is missing (the SA token Secret comes a moment after the SA).
+          const message =
+            err instanceof VolumeNotReadyError ? err.message : `mounting volumes: ${String(err)}`;
+          status.state = { waiting: { reason: 'ContainerCreating', message } };
+          this.reporter.push();
+          await this.sleep(1000);
+          continue;
+        }
+      }
       const log = this.deps.logs.open(meta.namespace!, meta.name!, c.name, meta.uid!);
       const limit = parseQuantity(c.resources?.limits?.memory);
       const containerID = `batchyard://${meta.uid}/${c.name}/${status.restartCount}`;
@@ -231,6 +253,7 @@ export class PodWorker {
               PATH: process.env.PATH ?? '/usr/bin:/bin',
               HOME: this.podDir,
               HOSTNAME: meta.name!,
+              ...kubernetesServiceEnv(this.deps.apiServer),
               ...env,
             },
             cwd: this.workingDir(c.workingDir),
