@@ -102,6 +102,17 @@ export const ConfigSchema = z.object({
         .describe('Children of one composed task running at once (split branches share it).'),
     })
     .prefault({}),
+  schedules: z
+    .object({
+      checkSeconds: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(60)
+        .default(5)
+        .describe('How often local-platform schedules are checked (0: never; tests drive tick()).'),
+    })
+    .prefault({}),
   samples: z
     .object({ register: Bool.default(true).describe('Register the sample app and task at start.') })
     .prefault({}),
@@ -121,6 +132,7 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_REGISTER_SAMPLES: 'samples.register',
   BATCHYARD_LOG_TAIL_BYTES: 'executions.logTailBytes',
   BATCHYARD_RESYNC_SECONDS: 'executions.resyncSeconds',
+  BATCHYARD_SCHEDULE_CHECK_SECONDS: 'schedules.checkSeconds',
   BATCHYARD_COMPOSED_MAX_CONCURRENT_CHILDREN: 'composed.maxConcurrentChildren',
 };
 

@@ -18,6 +18,7 @@ import {
 } from '@batchyard/k8s';
 import { KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { KubernetesSchedules } from './kubernetes-schedules.js';
 import type {
   AdoptionIdentity,
   ChangeRef,
@@ -27,6 +28,8 @@ import type {
   Observation,
   Platform,
   RecordedState,
+  ScheduleSpec,
+  ScheduleState,
 } from './types.js';
 
 export interface KubernetesPlatformOptions {
@@ -220,6 +223,23 @@ export class KubernetesPlatform implements Platform {
   informerStats() {
     return { jobs: this.jobs?.stats(), pods: this.pods?.stats() };
   }
+
+  /** Schedules are CronJobs (kubernetes-schedules.ts); made on first use, after the constructor. */
+  private cronJobs: KubernetesSchedules | undefined;
+  private get schedules(): KubernetesSchedules {
+    this.cronJobs ??= new KubernetesSchedules({
+      kc: this.kc,
+      namespace: this.namespace,
+      accountName: this.name,
+      databaseSecret: this.options.databaseSecret,
+      logger: this.options.logger,
+      image: imageFromUri,
+    });
+    return this.cronJobs;
+  }
+  schedule = (spec: ScheduleSpec): Promise<ScheduleState> => this.schedules.schedule(spec);
+  unschedule = (name: string): Promise<void> => this.schedules.unschedule(name);
+  scheduleState = (name: string): Promise<ScheduleState | undefined> => this.schedules.state(name);
 
   async close(): Promise<void> {
     await Promise.all([this.jobs?.stop(), this.pods?.stop()]);

@@ -54,6 +54,31 @@ export interface AdoptionIdentity {
   arguments: string[];
 }
 
+/** A schedule as a platform with its own scheduler (Kubernetes CronJobs) receives it. */
+export interface ScheduleSpec {
+  scheduleName: string;
+  /** What each fire launches: exactly what a manual launch of the definition would. */
+  launch: Omit<LaunchSpec, 'executionId'>;
+  cron: string;
+  timeZone: string | null;
+  concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  startingDeadlineSeconds: number | null;
+  successfulJobsHistoryLimit: number | null;
+  failedJobsHistoryLimit: number | null;
+  suspend: boolean;
+}
+
+/** The platform's scheduler object (a CronJob) as it now exists. */
+export interface ScheduleState {
+  externalName: string;
+  uid?: string;
+  cron?: string;
+  suspend?: boolean;
+  lastScheduleTime?: Date;
+  /** Sanitised. */
+  manifest?: unknown;
+}
+
 /** Something changed for this execution: the reconciler re-reads and re-decides it. */
 export interface ChangeRef {
   externalId: string;
@@ -89,5 +114,15 @@ export interface Platform {
    * (a CronJob's Job, a Job created with kubectl). Undefined: not ours to adopt.
    */
   identify?(externalId: string): Promise<AdoptionIdentity | undefined>;
+  /**
+   * Creates the schedule's scheduler object, or updates it in place (same object, same uid).
+   * Platforms without it (local) fire schedules in-process. Throws an ApiError (400) for a
+   * schedule the platform cannot honour, e.g. a time zone the cluster ignores.
+   */
+  schedule?(spec: ScheduleSpec): Promise<ScheduleState>;
+  /** Removes the scheduler object; already gone is success. Runs it started are left alone. */
+  unschedule?(scheduleName: string): Promise<void>;
+  /** The scheduler object as the platform shows it; undefined when it does not exist. */
+  scheduleState?(scheduleName: string): Promise<ScheduleState | undefined>;
   close(): Promise<void>;
 }

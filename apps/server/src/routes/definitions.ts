@@ -14,7 +14,15 @@ import type { TaskDefinitionService } from '../services/task-definitions.js';
 
 const tags = ['tasks'];
 
-export function definitionRoutes(service: TaskDefinitionService): FastifyPluginAsyncZod {
+/** Asked before a definition is deleted: schedules refuse (409) unless deleted with it. */
+export interface DefinitionDeleteGuard {
+  beforeDefinitionDelete(name: string, deleteSchedules: boolean): Promise<void>;
+}
+
+export function definitionRoutes(
+  service: TaskDefinitionService,
+  schedules?: DefinitionDeleteGuard,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/tasks/definitions',
@@ -93,12 +101,19 @@ export function definitionRoutes(service: TaskDefinitionService): FastifyPluginA
       {
         schema: {
           tags,
-          summary: 'Delete a task definition',
+          summary: 'Delete a task definition (with ?schedules=delete, its schedules too)',
           params: DefinitionParams,
+          querystring: z.object({
+            schedules: z
+              .enum(['delete'])
+              .optional()
+              .describe('Delete its schedules too; without it a definition with schedules is refused (409).'),
+          }),
           response: { 204: z.null(), ...errorResponses },
         },
       },
       async (req, reply) => {
+        await schedules?.beforeDefinitionDelete(req.params.name, req.query.schedules === 'delete');
         await service.delete(req.params.name);
         return reply.status(204).send(null);
       },

@@ -1,0 +1,273 @@
+import {
+  ApiError,
+  alreadyExists,
+  type CreateScheduleBody,
+  decodeCursor,
+  encodeCursor,
+  type ListSchedulesQuery,
+  notFound,
+  type Page,
+  type PatchScheduleBody,
+  type ReplaceScheduleBody,
+  type Schedule,
+  type ScheduleDetail,
+} from '@batchyard/core';
+import { audit, type PrismaClient, schedules } from '@batchyard/db';
+import type { Logger } from 'pino';
+import type { PlatformRegistry } from '../platform/registry.js';
+import type { Platform } from '../platform/types.js';
+import type { Launcher } from '../services/launcher.js';
+import { nextFireTimes } from './cron.js';
+import {
+  asScheduleError,
+  assertCron,
+  scheduleArguments,
+  scheduleProperties,
+  scheduleSpec,
+  toScheduleDto,
+} from './dto.js';
+
+type Row = schedules.Schedule;
+type Fields = schedules.ScheduleFields;
+
+/** A platform call (creating or replacing a CronJob) runs inside the row's transaction. */
+const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 };
+
+/**
+ * Schedules: validated like a launch, stored, and handed to the platform's own scheduler where it
+ * has one (a CronJob on Kubernetes); on the local platform LocalScheduler fires them in-process.
+ * The row and the platform object change together: a refused CronJob rolls the row back.
+ */
+export class ScheduleService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly platforms: PlatformRegistry,
+    private readonly launcher: Launcher,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(body: CreateScheduleBody): Promise<Schedule> {
+    const platform = this.platforms.resolve(body.platform);
+    const fields = toFields(body);
+    const launch = await this.validate(fields, platform);
+    try {
+      return await this.db.$transaction(async (tx) => {
+        if (await schedules.findSchedule(tx, body.scheduleName)) {
+          throw alreadyExists('schedule', body.scheduleName, 'body.scheduleName');
+        }
+        const row = await schedules.insertSchedule(tx, {
+          ...fields,
+          name: body.scheduleName,
+          platformName: platform.name,
+          externalName: null,
+        });
+        const state = await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
+        const saved = state
+          ? await schedules.updateSchedule(tx, row.id, { externalName: state.externalName })
+          : row;
+        await audit.recordAudit(tx, {
+          operation: 'SCHEDULE',
+          action: 'CREATE',
+          correlationId: row.name,
+          platformName: platform.name,
+          data: { task: fields.taskDefinitionName, cron: fields.cron, timeZone: fields.timeZone },
+        });
+        return toScheduleDto(saved);
+      }, TX_OPTIONS);
+    } catch (err) {
+      // Two creates of one name racing past the check: the unique index decides.
+      if ((err as { code?: string }).code === 'P2002') {
+        throw alreadyExists('schedule', body.scheduleName, 'body.scheduleName');
+      }
+      throw err;
+    }
+  }
+
+  async list(query: ListSchedulesQuery): Promise<Page<Schedule>> {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    if (query.cursor && (!after || typeof after[0] !== 'string')) {
+      throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
+        { path: 'query.cursor', message: 'not a cursor this server issued' },
+      ]);
+    }
+    const filter = { taskDefinitionName: query.taskDefinitionName };
+    const rows = await schedules.listSchedules(
+      this.db,
+      filter,
+      query.size + 1,
+      after?.[0] as string | undefined,
+    );
+    const items = rows.slice(0, query.size);
+    const last = items.at(-1);
+    return {
+      items: items.map(toScheduleDto),
+      page: {
+        size: query.size,
+        next: rows.length > query.size && last ? encodeCursor([last.name]) : null,
+        ...(query.total ? { total: await schedules.countSchedules(this.db, filter) } : {}),
+      },
+    };
+  }
+
+  async get(name: string): Promise<ScheduleDetail> {
+    const row = await this.find(name);
+    const platform = this.platforms.find(row.platformName);
+    let lastScheduleTime = row.lastFireTime;
+    if (platform?.scheduleState) {
+      try {
+        lastScheduleTime = (await platform.scheduleState(row.name))?.lastScheduleTime ?? null;
+      } catch (err) {
+        this.logger.warn({ err, schedule: row.name }, 'could not read the schedule from its platform');
+      }
+    }
+    const recent = await schedules.executionsOfSchedule(this.db, row.name, 10);
+    return {
+      ...toScheduleDto(row),
+      nextFireTimes: row.suspend
+        ? []
+        : nextFireTimes(row.cron, row.timeZone, this.now(), 5).map((d) => d.toISOString()),
+      lastScheduleTime: lastScheduleTime?.toISOString() ?? null,
+      recentExecutions: recent.map((e) => ({
+        id: e.id,
+        status: e.status,
+        exitCode: e.exitCode,
+        createdAt: e.createdAt.toISOString(),
+        startTime: e.startTime?.toISOString() ?? null,
+        endTime: e.endTime?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /** PUT: every editable field replaced. */
+  replace(name: string, body: ReplaceScheduleBody): Promise<Schedule> {
+    return this.edit(name, () => toFields(body));
+  }
+
+  /** PATCH: only the given fields change (`null` clears an optional one). */
+  patch(name: string, body: PatchScheduleBody): Promise<Schedule> {
+    return this.edit(name, (row) => {
+      const current = currentFields(row);
+      const given = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+      return { ...current, ...given } as Fields;
+    });
+  }
+
+  /** The row and the platform object are edited in place (the CronJob keeps its uid). */
+  private async edit(name: string, change: (row: Row) => Fields): Promise<Schedule> {
+    const row = await this.find(name);
+    const platform = this.platformOf(row);
+    const fields = change(row);
+    const launch = await this.validate(fields, platform);
+    return this.db.$transaction(async (tx) => {
+      const updated = await schedules.updateSchedule(tx, row.id, fields);
+      const state = await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
+      const saved =
+        state && state.externalName !== updated.externalName
+          ? await schedules.updateSchedule(tx, row.id, { externalName: state.externalName })
+          : updated;
+      await audit.recordAudit(tx, {
+        operation: 'SCHEDULE',
+        action: 'UPDATE',
+        correlationId: name,
+        platformName: platform.name,
+        data: { cron: fields.cron, timeZone: fields.timeZone, suspend: fields.suspend },
+      });
+      return toScheduleDto(saved);
+    }, TX_OPTIONS);
+  }
+
+  async delete(name: string): Promise<void> {
+    const row = await this.find(name);
+    await this.db.$transaction(async (tx) => {
+      await schedules.deleteSchedule(tx, row.id);
+      await this.platforms.find(row.platformName)?.unschedule?.(row.name);
+      await audit.recordAudit(tx, { operation: 'SCHEDULE', action: 'DELETE', correlationId: name });
+    }, TX_OPTIONS);
+  }
+
+  /** Every schedule of a definition; returns how many were deleted. */
+  async deleteForDefinition(taskDefinitionName: string): Promise<number> {
+    const names = await schedules.scheduleNamesOf(this.db, [taskDefinitionName]);
+    for (const name of names) await this.delete(name);
+    return names.length;
+  }
+
+  /** A definition with schedules is deleted only with its schedules, and only when asked to. */
+  async beforeDefinitionDelete(taskDefinitionName: string, deleteSchedules: boolean): Promise<void> {
+    const names = await schedules.scheduleNamesOf(this.db, [taskDefinitionName]);
+    if (names.length === 0) return;
+    if (!deleteSchedules) {
+      const list = names.join(', ');
+      throw new ApiError(
+        'CONFLICT',
+        `task definition '${taskDefinitionName}' has schedules (${list}); delete them first or pass ?schedules=delete`,
+        names.map((n) => ({ path: 'schedules', message: n })),
+      );
+    }
+    await this.deleteForDefinition(taskDefinitionName);
+  }
+
+  private async find(name: string): Promise<Row> {
+    const row = await schedules.findSchedule(this.db, name);
+    if (!row) throw notFound('schedule', name);
+    return row;
+  }
+
+  private platformOf(row: Row): Platform {
+    const platform = this.platforms.find(row.platformName);
+    if (!platform) {
+      throw new ApiError(
+        'CONFLICT',
+        `schedule '${row.name}' is on platform account '${row.platformName}', which is no longer configured`,
+      );
+    }
+    return platform;
+  }
+
+  /** Everything a launch would check (definition, app, properties), plus the cron expression. */
+  private async validate(fields: Fields, platform: Platform) {
+    assertCron(fields.cron);
+    try {
+      const { spec } = await this.launcher.prepare({
+        name: fields.taskDefinitionName,
+        arguments: fields.arguments,
+        properties: fields.properties,
+        platform: platform.name,
+      });
+      return spec;
+    } catch (err) {
+      asScheduleError(err, fields.taskDefinitionName);
+    }
+  }
+}
+
+function toFields(body: ReplaceScheduleBody): Fields {
+  return {
+    taskDefinitionName: body.taskDefinitionName,
+    cron: body.cron.trim(),
+    timeZone: body.timeZone ?? null,
+    arguments: body.arguments,
+    properties: body.properties,
+    concurrencyPolicy: body.concurrencyPolicy,
+    startingDeadlineSeconds: body.startingDeadlineSeconds ?? null,
+    successfulJobsHistoryLimit: body.successfulJobsHistoryLimit ?? null,
+    failedJobsHistoryLimit: body.failedJobsHistoryLimit ?? null,
+    suspend: body.suspend,
+  };
+}
+
+function currentFields(row: Row): Fields {
+  return {
+    taskDefinitionName: row.taskDefinitionName,
+    cron: row.cron,
+    timeZone: row.timeZone,
+    arguments: scheduleArguments(row),
+    properties: scheduleProperties(row),
+    concurrencyPolicy: row.concurrencyPolicy,
+    startingDeadlineSeconds: row.startingDeadlineSeconds,
+    successfulJobsHistoryLimit: row.successfulJobsHistoryLimit,
+    failedJobsHistoryLimit: row.failedJobsHistoryLimit,
+    suspend: row.suspend,
+  };
+}
