@@ -7,19 +7,19 @@ import {
   splitLaunchProperties,
   type TaskExecution,
 } from '@batchyard/core';
-import { audit, type Db, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
+import { audit, type Db, definitions, executions, type PrismaClient } from '@batchyard/db';
 import {
   type ChildOutcomes,
   type ComposedTask,
   childDefinitionName,
   composedTaskApps,
-  parseDefinition,
   planComposedTask,
   restartOutcomes,
 } from '@batchyard/dsl';
 import type { Logger } from 'pino';
 import { toExecutionDtos } from '../services/execution-dto.js';
 import type { Launcher, LaunchOptions } from '../services/launcher.js';
+import { isEnded, lockParent, safeParse, storedRequest } from './rows.js';
 import { childArguments, childOutcomes, childProperties, parentEnd, RESTART_OF } from './state.js';
 
 /** Parent rows have no platform resource; this name keeps them out of every account's counts. */
@@ -278,32 +278,4 @@ export class ComposedOrchestrator {
     if (!row) throw notFound('task execution', id);
     return (await toExecutionDtos(this.db, [row]))[0]!;
   }
-}
-
-const isEnded = (status: string): boolean => ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'].includes(status);
-
-function safeParse(text: string): ComposedTask | undefined {
-  try {
-    const parsed = parseDefinition(text);
-    return parsed.kind === 'composed' ? parsed.task : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The launch request as stored (sanitised: a masked secret stays masked after a server restart). */
-function storedRequest(row: Row): { arguments: string[]; properties: Record<string, string> } {
-  const props =
-    row.properties && typeof row.properties === 'object' && !Array.isArray(row.properties)
-      ? row.properties
-      : {};
-  return {
-    arguments: Array.isArray(row.arguments) ? row.arguments.map(String) : [],
-    properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, String(v)])),
-  };
-}
-
-/** Serialises "read children → decide → insert" per parent across every server process. */
-async function lockParent(tx: Prisma.TransactionClient, parentId: number): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`batchyard:composed:${parentId}`}))`;
 }
