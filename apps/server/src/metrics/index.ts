@@ -1,0 +1,56 @@
+import type { Db } from '@batchyard/db';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ControlPlane } from '../control-plane.js';
+import { registerBatchMetrics } from './batch-collector.js';
+import { registerServerMetrics } from './server-metrics.js';
+
+/**
+ * Most series per source (job/status rows, job/step rows, task names in the duration histogram).
+ * At the cap the scrape keeps the first names in order and sets batchyard_metrics_series_truncated.
+ */
+export const MAX_SERIES = 500;
+
+/** Routes whose 201 response is a launched or queued task execution. */
+const LAUNCH_ROUTES = new Set([
+  'POST /tasks/executions',
+  'POST /tasks/executions/:id/relaunch',
+  'PUT /jobs/executions/:id/restart',
+]);
+
+/**
+ * Prometheus metrics on `GET /metrics`. A registry per app (never prom-client's global one),
+ * so tests can build several apps in one process.
+ */
+export function registerMetrics(app: FastifyInstance, db: Db, controlPlane: ControlPlane): Registry {
+  const register = new Registry();
+  collectDefaultMetrics({ register, prefix: 'batchyard_' });
+  const server = registerServerMetrics(register, db, controlPlane, MAX_SERIES);
+  registerBatchMetrics(register, db, MAX_SERIES);
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const key = `${req.method} ${req.routeOptions.url ?? ''}`;
+    if (!LAUNCH_ROUTES.has(key)) return payload;
+    const code = reply.statusCode;
+    if (code === 201) {
+      const queued = typeof payload === 'string' && payload.includes('"status":"QUEUED"');
+      server.launches.inc({ result: queued ? 'queued' : 'launched' });
+    } else {
+      server.launches.inc({ result: code < 500 ? 'rejected' : 'failed' });
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    // The route template, never the raw URL: ids in paths would make a series per execution.
+    server.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', register.contentType);
+    return register.metrics();
+  });
+  return register;
+}
