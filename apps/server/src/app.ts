@@ -13,6 +13,7 @@ import { definitionRoutes } from './routes/definitions.js';
 import { executionRoutes } from './routes/executions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { systemRoutes } from './routes/system.js';
+import { registerSchedules } from './schedules/register.js';
 import { AppRegistryService } from './services/app-registry.js';
 import { JobService } from './services/jobs.js';
 import { TaskDefinitionService } from './services/task-definitions.js';
@@ -54,12 +55,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const definitions = new TaskDefinitionService(deps.prisma);
   await app.register(systemRoutes(deps));
   await app.register(appRoutes(registry));
-  await app.register(definitionRoutes(definitions));
 
   const controlPlane = await ControlPlane.create(deps);
   app.decorate('controlPlane', controlPlane);
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
   // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).
+  await app.register(definitionRoutes(definitions, await registerSchedules(app, deps, controlPlane)));
   await app.register(composedRoutes(deps, controlPlane));
   await app.register(jobRoutes(new JobService(deps.prisma, controlPlane.launcher)));
   registerMetrics(app, deps.prisma, controlPlane);
