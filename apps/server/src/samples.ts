@@ -9,7 +9,7 @@ export const SAMPLE_APP = {
   version: '1.0',
   uri: 'docker:batchyard/worker-sample:1.0',
 };
-export const SAMPLE_TASK = { name: 'settlement-demo', dsl: 'settlement --rows=1000' };
+export const SAMPLE_TASK = { name: 'settlement-demo', dsl: 'settlement --chunkSize=100' };
 
 const SAMPLE_ENTRY = fileURLToPath(new URL('../../sample-task/dist/main.js', import.meta.url));
 

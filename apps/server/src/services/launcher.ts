@@ -116,8 +116,7 @@ export class Launcher {
       // Counting and inserting under one per-account lock makes the limit exact under
       // concurrent launches (SCDF counted pods and miscounted).
       await lockAccount(tx, platform.name);
-      const active = await executions.activeCount(tx, platform.name);
-      const queued = (await executions.countByStatus(tx, platform.name)).get('QUEUED') ?? 0;
+      const { active, queued } = await executions.capacityCounts(tx, platform.name);
       const status = active >= platform.maxConcurrent || queued > 0 ? 'QUEUED' : 'LAUNCHING';
       await options.beforeInsert?.(tx);
       const created = await executions.insertExecution(tx, {
@@ -130,15 +129,16 @@ export class Launcher {
         parentExecutionId: options.parentExecutionId ?? null,
         scheduleName: options.scheduleName ?? null,
       });
-      await audit.recordAudit(tx, {
-        operation: 'TASK_EXECUTION',
-        action: 'LAUNCH',
-        correlationId: String(created.id),
-        platformName: platform.name,
-        data: { task: body.name, status },
-      });
       return created;
     }, TX_OPTIONS);
+    // Outside the account lock: the lock is held only for the count and the insert.
+    await audit.recordAudit(this.db, {
+      operation: 'TASK_EXECUTION',
+      action: 'LAUNCH',
+      correlationId: String(row.id),
+      platformName: platform.name,
+      data: { task: body.name, status: row.status },
+    });
     // The full (unsanitised) request is needed again when a queued execution starts.
     if (row.status === 'QUEUED') {
       this.pending.set(row.id, spec);
@@ -155,11 +155,24 @@ export class Launcher {
   async start(platform: Platform, spec: LaunchSpec): Promise<void> {
     try {
       const result = await platform.launch(spec);
-      await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING', 'PENDING', 'RUNNING'], {
+      const launched = {
         externalExecutionId: result.externalId,
         manifest: result.manifest as Prisma.InputJsonValue,
-      });
-      await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], { status: 'PENDING' });
+      };
+      // Usually one update; the second only when the reconciler already moved the row on.
+      if (
+        !(await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], {
+          ...launched,
+          status: 'PENDING',
+        }))
+      ) {
+        await executions.updateIfStatus(
+          this.db,
+          spec.executionId,
+          ['PENDING', 'RUNNING', 'STOPPING'],
+          launched,
+        );
+      }
     } catch (err) {
       this.logger.error({ err, executionId: spec.executionId }, 'launch failed');
       await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], {

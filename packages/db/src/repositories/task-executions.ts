@@ -132,6 +132,20 @@ export async function activeCount(db: Db, platformName: string): Promise<number>
   return db.taskExecution.count({ where: { platformName, status: { in: ACTIVE } } });
 }
 
+/** Executions holding capacity and waiting for it, in one scan of the (platform, status) index. */
+export async function capacityCounts(
+  db: Db,
+  platformName: string,
+): Promise<{ active: number; queued: number }> {
+  const rows = await db.$queryRaw<{ active: number; queued: number }[]>`
+    SELECT count(*) FILTER (WHERE status <> 'QUEUED')::int AS active,
+           count(*) FILTER (WHERE status = 'QUEUED')::int AS queued
+      FROM task_execution
+     WHERE platform_name = ${platformName}
+       AND status IN ('QUEUED', 'LAUNCHING', 'PENDING', 'RUNNING', 'STOPPING')`;
+  return rows[0] ?? { active: 0, queued: 0 };
+}
+
 export async function countByStatus(db: Db, platformName: string): Promise<Map<TaskExecutionStatus, number>> {
   const rows = await db.taskExecution.groupBy({
     by: ['status'],
