@@ -222,7 +222,7 @@ CREATE TABLE "task_batch" (
 );
 
 -- CreateIndex
-CREATE INDEX "app_registration_name_type_version_idx" ON "app_registration"("name", "type", "version");
+CREATE INDEX "app_registration_name_id_idx" ON "app_registration"("name", "id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "app_registration_type_name_version_key" ON "app_registration"("type", "name", "version");
@@ -232,6 +232,9 @@ CREATE UNIQUE INDEX "task_definition_name_key" ON "task_definition"("name");
 
 -- CreateIndex
 CREATE INDEX "task_definition_parent_name_idx" ON "task_definition"("parent_name");
+
+-- CreateIndex
+CREATE INDEX "task_definition_name_trgm_idx" ON "task_definition" USING GIN ("name" gin_trgm_ops);
 
 -- CreateIndex
 CREATE INDEX "task_definition_dsl_text_trgm_idx" ON "task_definition" USING GIN ("dsl_text" gin_trgm_ops);
