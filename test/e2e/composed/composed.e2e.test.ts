@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../apps/server/test/harness.js';
+import { createTestNamespace, kubeconfigPath, type TestNamespace } from '../../cluster/src/testing.js';
+import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
+
+interface Execution {
+  id: number;
+  taskName: string;
+  status: string;
+  exitCode: number | null;
+  platformType: string | null;
+  externalExecutionId: string | null;
+  startTime: string | null;
+  endTime: string | null;
+}
+
+const TERMINAL = ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'];
+const IMAGE = 'docker:batchyard/scripted-task:1.0';
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 180_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const time = (iso: string | null) => new Date(iso ?? Number.NaN).getTime();
+
+describe('composed task on Kubernetes: each child a Job, no runner pod', () => {
+  let ns: TestNamespace;
+  let db: TestDatabase;
+  let s: TestServer;
+  const children = async (parent: number) =>
+    (
+      await s.request<{ items: Execution[] }>('GET', `/tasks/executions?parent=${parent}&size=50`)
+    ).body.items.sort((a, b) => a.id - b.id);
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('composed');
+    db = await createTestDatabase();
+    await ns.core.createNamespacedSecret({
+      namespace: ns.namespace,
+      body: { metadata: { name: 'batchyard-database' }, stringData: { url: db.url } },
+    });
+    s = await startTestServer(
+      {
+        BATCHYARD_PLATFORMS: JSON.stringify([
+          {
+            name: 'k8s',
+            type: 'kubernetes',
+            kubeconfig: kubeconfigPath(),
+            namespace: ns.namespace,
+            pendingTimeoutSeconds: 60,
+            maxConcurrent: 50,
+            defaults: { 'requests.cpu': '10m' },
+          },
+        ]),
+        BATCHYARD_RESYNC_SECONDS: '2',
+      },
+      { db, keepDatabase: true },
+    );
+    for (const app of ['extract', 'clean', 'enrich', 'load']) {
+      expect((await s.request('POST', `/apps/task/${app}/1.0`, { uri: IMAGE })).status).toBe(201);
+    }
+    const def = await s.request('POST', '/tasks/definitions', {
+      name: 'etl',
+      definition: 'extract --print=extracting && <clean --sleep=3000 || enrich --sleep=3000> && load',
+    });
+    expect(def.status).toBe(201);
+  });
+  afterAll(async () => {
+    await s?.close();
+    await ns?.cleanup();
+    await db?.drop();
+  });
+
+  it('runs extract && <clean || enrich> && load as four Jobs in order, the branches overlapping', async () => {
+    const r = await s.request<Execution>('POST', '/tasks/executions', {
+      name: 'etl',
+      arguments: ['--print=from-parent'],
+      properties: { 'deployer.*.backoffLimit': '0' },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ status: 'RUNNING', platformType: 'composed', externalExecutionId: null });
+    const parent = await until(
+      () => s.request<Execution>('GET', `/tasks/executions/${r.body.id}`).then((x) => x.body),
+      (e) => TERMINAL.includes(e.status),
+      'the composed task to end',
+    );
+    expect(parent).toMatchObject({ status: 'COMPLETE', exitCode: 0 });
+    const kids = await children(parent.id);
+    expect(kids.map((k) => k.taskName)).toEqual(['etl-extract', 'etl-clean', 'etl-enrich', 'etl-load']);
+    const jobs = await ns.batch.listNamespacedJob({ namespace: ns.namespace });
+    const names = new Set(jobs.items.map((j) => j.metadata?.name));
+    for (const kid of kids) {
+      expect(kid.status).toBe('COMPLETE');
+      expect(names.has(kid.externalExecutionId ?? '')).toBe(true);
+    }
+    expect(jobs.items).toHaveLength(4); // no runner Job for the parent
+    const [extract, clean, enrich, load] = kids as [Execution, Execution, Execution, Execution];
+    expect(time(clean.startTime)).toBeGreaterThanOrEqual(time(extract.endTime));
+    expect(time(clean.startTime)).toBeLessThan(time(enrich.endTime));
+    expect(time(enrich.startTime)).toBeLessThan(time(clean.endTime));
+    expect(time(load.startTime)).toBeGreaterThanOrEqual(Math.max(time(clean.endTime), time(enrich.endTime)));
+  });
+});
