@@ -15,8 +15,11 @@ const shared = {
 // The test cluster's node agent maps this image to a real local process (a scripted task whose
 // arguments choose what it does), read from BATCHYARD_IMAGE_MAP when the agent starts.
 const scriptedTask = fileURLToPath(new URL('./apps/server/test/fixtures/scripted-task.mjs', import.meta.url));
+// The server image runs the built server, as docker/server.Dockerfile's ENTRYPOINT does (helm e2e).
+const serverMain = fileURLToPath(new URL('./apps/server/dist/main.js', import.meta.url));
 process.env.BATCHYARD_IMAGE_MAP ??= JSON.stringify({
   'batchyard/scripted-task:*': { entrypoint: ['node', scriptedTask] },
+  'batchyard/server:*': { entrypoint: ['node', serverMain] },
 });
 
 // CI asks for a JSON report as well, to print one plain 'N passed, N failed' line per tier.

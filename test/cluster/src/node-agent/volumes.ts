@@ -134,7 +134,11 @@ export function withMounts(mounts: readonly Mount[], argv: readonly string[], po
       `mount -t overlay overlay -o ${q(`lowerdir=${lower},upperdir=${work}/u,workdir=${work}/w`)} ${q(lower)}`,
     );
   }
-  for (const m of resolved.sort((a, b) => a.path.length - b.path.length)) {
+  // Parents before children; but a mount over an ancestor of the pod directory (an emptyDir at
+  // /tmp when pods live under /tmp) would hide the other mounts' sources, so those go last.
+  const hides = (m: { path: string }): number =>
+    `${podDir}/`.startsWith(`${m.path.replace(/\/$/, '')}/`) ? 1 : 0;
+  for (const m of resolved.sort((a, b) => hides(a) - hides(b) || a.path.length - b.path.length)) {
     lines.push(`mkdir -p ${q(m.path)}`, `mount --bind ${q(m.source)} ${q(m.path)}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${q(m.path)}`);
   }
