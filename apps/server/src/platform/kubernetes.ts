@@ -12,6 +12,7 @@ import {
   makePodInformer,
   parseDeployerProperties,
   podsOfJob,
+  quotaShortfalls,
   type ResilientInformer,
   readLaunchIdentity,
   sanitizeManifest,
@@ -97,8 +98,18 @@ export class KubernetesPlatform implements Platform {
     }
   }
 
-  async launch(spec: LaunchSpec): Promise<LaunchResult> {
-    const job = buildJob({
+  async shortfall(spec: LaunchSpec): Promise<string | undefined> {
+    const quotas = await this.client.listResourceQuotas(this.namespace);
+    if (quotas.length === 0) return undefined;
+    const missing = quotaShortfalls(quotas, this.job(spec));
+    if (missing.length === 0) return undefined;
+    return missing
+      .map((m) => `ResourceQuota ${m.quota}: ${m.resource} needs ${m.requested}, ${m.used} of ${m.hard} used`)
+      .join('; ');
+  }
+
+  private job(spec: LaunchSpec): V1Job {
+    return buildJob({
       executionId: spec.executionId,
       taskName: spec.taskName,
       appName: spec.appName,
@@ -110,6 +121,10 @@ export class KubernetesPlatform implements Platform {
       properties: parseDeployerProperties([spec.deployer]),
       scheduleName: spec.scheduleName,
     });
+  }
+
+  async launch(spec: LaunchSpec): Promise<LaunchResult> {
+    const job = this.job(spec);
     await this.client.createJob(job); // AlreadyExists = the Job of a retried launch: success
     return { externalId: job.metadata?.name ?? '', manifest: sanitizeManifest(job) };
   }

@@ -98,6 +98,11 @@ export interface Platform {
   readonly defaults: Readonly<Record<string, string>>;
   /** Pure check of deployer properties, before anything is created. */
   validateDeployerProperties(deployer: Record<string, string>, path: string): ErrorDetail[];
+  /**
+   * Why this launch would not get capacity right now (e.g. a namespace ResourceQuota), or
+   * undefined when it fits. The launcher queues instead of creating something that cannot run.
+   */
+  shortfall?(spec: LaunchSpec): Promise<string | undefined>;
   /** Idempotent: launching the same execution twice creates one resource. */
   launch(spec: LaunchSpec): Promise<LaunchResult>;
   /** Graceful stop: SIGTERM, the grace period, then removal. */

@@ -112,12 +112,14 @@ export class Launcher {
       if (def?.composed) return this.composed.launch(body, options);
     }
     const { platform, spec } = await this.prepare(body);
+    // Queue, don't reject: a launch the namespace's quota cannot take now waits for capacity.
+    const waitingFor = await platform.shortfall?.({ ...spec, executionId: 0 }).catch(() => undefined);
     const row = await this.db.$transaction(async (tx) => {
       // Counting and inserting under one per-account lock makes the limit exact under
       // concurrent launches (SCDF counted pods and miscounted).
       await lockAccount(tx, platform.name);
       const { active, queued } = await executions.capacityCounts(tx, platform.name);
-      const status = active >= platform.maxConcurrent || queued > 0 ? 'QUEUED' : 'LAUNCHING';
+      const status = active >= platform.maxConcurrent || queued > 0 || waitingFor ? 'QUEUED' : 'LAUNCHING';
       await options.beforeInsert?.(tx);
       const created = await executions.insertExecution(tx, {
         taskName: body.name,
@@ -128,6 +130,7 @@ export class Launcher {
         platformType: platform.type,
         parentExecutionId: options.parentExecutionId ?? null,
         scheduleName: options.scheduleName ?? null,
+        ...(status === 'QUEUED' && waitingFor ? { reason: 'ResourceQuota', errorMessage: waitingFor } : {}),
       });
       return created;
     }, TX_OPTIONS);
@@ -196,10 +199,20 @@ export class Launcher {
         const free = platform.maxConcurrent - (await executions.activeCount(tx, platform.name));
         return executions.claimQueued(tx, platform.name, free);
       }, TX_OPTIONS);
-      for (const row of claimed) {
+      for (const [i, row] of claimed.entries()) {
         const spec = this.pending.get(row.id) ?? (await this.rebuild(row));
+        if (!spec) continue;
+        const waitingFor = await platform
+          .shortfall?.({ ...spec, executionId: row.id })
+          .catch(() => undefined);
+        if (waitingFor) {
+          // Still no room: back in the queue, in order, and nothing else jumps ahead this round.
+          const back = claimed.slice(i).map((r) => r.id);
+          await executions.requeue(this.db, back, 'ResourceQuota', waitingFor);
+          break;
+        }
         this.pending.delete(row.id);
-        if (spec) await this.start(platform, { ...spec, executionId: row.id });
+        await this.start(platform, { ...spec, executionId: row.id });
         started++;
       }
     }

@@ -27,6 +27,9 @@ export interface NewExecution {
   parentExecutionId?: number | null;
   scheduleName?: string | null;
   externalExecutionId?: string | null;
+  /** Why a queued execution waits (e.g. ResourceQuota), with the details. */
+  reason?: string | null;
+  errorMessage?: string | null;
 }
 
 export const insertExecution = (db: Db, e: NewExecution): Promise<TaskExecution> =>
@@ -133,6 +136,14 @@ export async function activeCount(db: Db, platformName: string): Promise<number>
 }
 
 /** Executions holding capacity and waiting for it, in one scan of the (platform, status) index. */
+/** Puts claimed executions back in the queue (they keep their ids, so their order). */
+export async function requeue(db: Db, ids: number[], reason: string, detail: string): Promise<void> {
+  await db.taskExecution.updateMany({
+    where: { id: { in: ids }, status: 'LAUNCHING' },
+    data: { status: 'QUEUED', reason, errorMessage: detail },
+  });
+}
+
 export async function capacityCounts(
   db: Db,
   platformName: string,
