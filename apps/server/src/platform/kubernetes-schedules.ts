@@ -141,7 +141,8 @@ function alwaysUtc(timeZone: string): boolean {
     new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
       .formatToParts(new Date(Date.UTC(year, month, 15)))
       .find((p) => p.type === 'timeZoneName')?.value ?? '';
-  return offset(0) === 'GMT' && offset(6) === 'GMT';
+  const zero = (text: string): boolean => /^GMT([+-]00:?00)?$/.test(text);
+  return zero(offset(0)) && zero(offset(6));
 }
 
 function toState(cronJob: V1CronJob): ScheduleState {
