@@ -6,7 +6,7 @@ import { canMountPrivately } from '../../cluster/src/node-agent/volumes.js';
 import { createTestNamespace, type TestNamespace, waitFor } from '../../cluster/src/testing.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
 import { PROMETHEUS, startPrometheus } from './prometheus.js';
-import { chart, freePort, helm, http, serviceAccountKubeConfig } from './support.js';
+import { chart, freePort, helm, http, kubectl, serviceAccountKubeConfig } from './support.js';
 
 /**
  * `helm install` of charts/batchyard into the test control plane. The server pod runs under the
@@ -151,12 +151,54 @@ describe.runIf(canMountPrivately())('helm install charts/batchyard', () => {
     expect((err as MissingPermissionsError).missing).toHaveLength(2);
   });
 
+  it('adopts a Job applied with kubectl, with nothing but the Role (issue 9 part 4)', async () => {
+    const labels = { 'app.kubernetes.io/managed-by': 'batchyard', 'batchyard.io/task-name': 'by-kubectl' };
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'by-kubectl-1', namespace: ns.namespace, labels },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              { name: 'task', image: 'batchyard/scripted-task:1.0', args: ['--print=adopted-via-kubectl'] },
+            ],
+          },
+        },
+      },
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(job));
+    const adopted = await waitFor(
+      'the in-cluster server to adopt by-kubectl-1',
+      async () => {
+        const r = await http<Execution & { taskName: string }>(
+          port,
+          'GET',
+          '/tasks/executions/external/by-kubectl-1',
+        );
+        return r.status === 200 && ['COMPLETE', 'FAILED', 'LOST'].includes(r.body.status)
+          ? r.body
+          : undefined;
+      },
+      120_000,
+    );
+    expect(adopted).toMatchObject({ taskName: 'by-kubectl', status: 'COMPLETE', exitCode: 0 });
+    // Its log comes through pods/log with the server's own token.
+    const logs = await fetch(`http://127.0.0.1:${port}/tasks/executions/${adopted.id}/logs`).then((r) =>
+      r.text(),
+    );
+    expect(logs).toContain('adopted-via-kubectl');
+  });
+
   // Prometheus from scripts/provision-prometheus.sh with the job in charts/batchyard/examples;
   // skipped (not failed) where it is not installed or the server has no /metrics yet.
   it('is scraped by Prometheus through the pod annotations, and its metrics are queryable', async (ctx) => {
     if (!existsSync(PROMETHEUS)) ctx.skip(`${PROMETHEUS} missing: run scripts/provision-prometheus.sh`);
-    if ((await http(port, 'GET', '/metrics').catch(() => ({ status: 0 }))).status !== 200)
-      ctx.skip('no /metrics');
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+    if (metrics?.status !== 200) ctx.skip('the server has no /metrics');
     const prometheus = await startPrometheus(ns.kc, ns.namespace);
     try {
       const up = await waitFor(

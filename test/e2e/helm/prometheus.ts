@@ -17,6 +17,7 @@ const example = fileURLToPath(
 interface ScrapeJob {
   job_name: string;
   scrape_interval?: string;
+  scrape_timeout?: string;
   kubernetes_sd_configs: Record<string, unknown>[];
   [key: string]: unknown;
 }
@@ -44,6 +45,7 @@ export async function startPrometheus(kc: KubeConfig, namespace: string): Promis
   const doc = parse(readFileSync(example, 'utf8')) as { scrape_configs: ScrapeJob[] };
   for (const job of doc.scrape_configs) {
     job.scrape_interval = '1s';
+    job.scrape_timeout = '1s'; // may not exceed the interval
     job.kubernetes_sd_configs = job.kubernetes_sd_configs.map((sd) => ({
       ...sd,
       namespaces: { names: [namespace] },
@@ -65,11 +67,16 @@ export async function startPrometheus(kc: KubeConfig, namespace: string): Promis
     logFile: join(dir, 'prometheus.log'),
   });
   const api = `http://127.0.0.1:${port}`;
-  await waitFor(
-    'prometheus to be ready',
-    async () => ((await fetch(`${api}/-/ready`).catch(() => undefined))?.ok ? true : undefined),
-    30_000,
-  );
+  try {
+    await waitFor(
+      'prometheus to be ready',
+      async () => ((await fetch(`${api}/-/ready`).catch(() => undefined))?.ok ? true : undefined),
+      30_000,
+    );
+  } catch (err) {
+    await stopManaged(proc);
+    throw new Error(`${(err as Error).message}\n${readFileSync(join(dir, 'prometheus.log'), 'utf8')}`);
+  }
   return {
     port,
     async query(promql) {

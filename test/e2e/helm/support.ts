@@ -27,6 +27,19 @@ export async function helm(args: string[]): Promise<string> {
   }
 }
 
+/** kubectl against the test control plane (admin), with `input` on stdin. */
+export async function kubectl(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      tools.kubectl,
+      [...args, '--kubeconfig', kubeconfigPath()],
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+    );
+    child.stdin?.end(input ?? '');
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
