@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -136,6 +136,20 @@ describe('charts/batchyard', () => {
         .sort(),
     ).toEqual(['batch', 'team-a']);
     expect(ms.some((m) => m.kind.startsWith('Cluster'))).toBe(false);
+  });
+
+  it('ships the Grafana dashboard as an optional ConfigMap, a copy of deploy/grafana', () => {
+    const copy = readFileSync(`${chart}/files/batchyard-dashboard.json`, 'utf8');
+    const source = fileURLToPath(new URL('../../deploy/grafana/batchyard-dashboard.json', import.meta.url));
+    if (existsSync(source)) expect(copy).toBe(readFileSync(source, 'utf8'));
+    expect(template([]).some((m) => m.metadata.name.endsWith('-dashboard'))).toBe(false);
+    const cm = template(['--set', 'grafana.dashboard.enabled=true']).find(
+      (m) => m.metadata.name === 'rel-batchyard-dashboard',
+    ) as
+      | (Manifest & { data: Record<string, string>; metadata: { labels: Record<string, string> } })
+      | undefined;
+    expect(cm?.metadata.labels.grafana_dashboard).toBe('1');
+    expect(JSON.parse(cm?.data['batchyard-dashboard.json'] ?? '')).toEqual(JSON.parse(copy));
   });
 
   it('rejects configuration the server would reject, and a missing database', () => {
