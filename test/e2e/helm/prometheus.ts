@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { type Managed, spawnManaged, stopManaged } from '../../cluster/src/processes.js';
 import { waitFor } from '../../cluster/src/testing.js';
@@ -29,30 +29,52 @@ export interface Prometheus {
 }
 
 /**
- * The documented job, unchanged but for what running outside the cluster needs: the API server's
- * address and credentials (in a pod Prometheus uses its own service account) and the namespace.
+ * Targets as Prometheus' kubernetes_sd (role: pod) would discover them: one per declared container
+ * port, address podIP:port, with the pod's annotations and identity as __meta_kubernetes_* labels.
+ */
+async function discoverPods(
+  kc: KubeConfig,
+  namespace: string,
+): Promise<{ targets: string[]; labels: Record<string, string> }[]> {
+  const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace });
+  const sanitize = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, '_');
+  return pods.items
+    .filter((pod) => pod.status?.phase === 'Running' && pod.status.podIP)
+    .flatMap((pod) =>
+      (pod.spec?.containers ?? []).flatMap((c) =>
+        (c.ports ?? []).map((p) => ({
+          targets: [`${pod.status?.podIP}:${p.containerPort}`],
+          labels: {
+            __meta_kubernetes_namespace: namespace,
+            __meta_kubernetes_pod_name: pod.metadata?.name ?? '',
+            __meta_kubernetes_pod_container_name: c.name,
+            ...Object.fromEntries(
+              Object.entries(pod.metadata?.annotations ?? {}).map(([k, v]) => [
+                `__meta_kubernetes_pod_annotation_${sanitize(k)}`,
+                v,
+              ]),
+            ),
+          },
+        })),
+      ),
+    );
+}
+
+/**
+ * Runs the documented job with its relabelling unchanged. Only discovery differs: Debian builds
+ * Prometheus without kubernetes_sd ("field kubernetes_sd_configs not found"), so the test lists the
+ * pods itself (discoverPods, the same labels kubernetes_sd sets) and hands them over as file_sd.
  */
 export async function startPrometheus(kc: KubeConfig, namespace: string): Promise<Prometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'batchyard-prometheus-'));
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  if (!cluster || !user?.token) throw new Error('the test kubeconfig has no cluster or token');
-  const caFile = join(dir, 'ca.crt');
-  writeFileSync(
-    caFile,
-    cluster.caData ? Buffer.from(cluster.caData, 'base64') : readFileSync(cluster.caFile ?? ''),
-  );
+  const targetsFile = join(dir, 'targets.json');
+  writeFileSync(targetsFile, JSON.stringify(await discoverPods(kc, namespace)));
   const doc = parse(readFileSync(example, 'utf8')) as { scrape_configs: ScrapeJob[] };
   for (const job of doc.scrape_configs) {
     job.scrape_interval = '1s';
     job.scrape_timeout = '1s'; // may not exceed the interval
-    job.kubernetes_sd_configs = job.kubernetes_sd_configs.map((sd) => ({
-      ...sd,
-      namespaces: { names: [namespace] },
-      api_server: cluster.server,
-      authorization: { credentials: user.token },
-      tls_config: { ca_file: caFile },
-    }));
+    delete (job as Partial<ScrapeJob>).kubernetes_sd_configs;
+    job.file_sd_configs = [{ files: [targetsFile], refresh_interval: '1s' }];
   }
   writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: '1s' }, ...doc }));
   const port = await freePort();
