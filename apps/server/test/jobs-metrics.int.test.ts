@@ -82,7 +82,9 @@ describe('GET /metrics after known sample runs', () => {
       () => scrape(),
       (f) =>
         histogramCount(f, 'batchyard_task_execution_duration_seconds', { task: TASK, status: 'COMPLETE' }) ===
-        2,
+          2 &&
+        histogramCount(f, 'batchyard_task_execution_duration_seconds', { task: TASK, status: 'FAILED' }) ===
+          1,
       'duration histogram',
     );
     expect(value(m, 'batchyard_task_executions', { status: 'COMPLETE' })).toBe(2);

@@ -222,7 +222,7 @@ export class JobService {
     if (!row) throw notFound(`step execution of job execution ${id}`, stepId);
     const history = await this.history(row.jobName, row.stepName);
     const finished = row.endTime !== null;
-    const duration = ((row.endTime ?? now).getTime() - (row.startTime ?? now).getTime()) | 0;
+    const duration = (row.endTime ?? now).getTime() - (row.startTime ?? now).getTime();
     const estimate = estimateProgress({ readCount: row.readCount, finished, durationMs: duration }, history);
     return {
       stepExecution: toStepDto(row, false),
