@@ -1,5 +1,5 @@
-import type { PrismaClient } from '@batchyard/db';
 import type { TaskStatus } from '@batchyard/core';
+import type { PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createPlatforms } from './platform/factory.js';
