@@ -35,7 +35,12 @@ describe('composed task across a server restart', () => {
     try {
       expect(await finished(second, parent.id)).toMatchObject({ status: 'COMPLETE', exitCode: 0 });
       const children = await childrenOf(second, parent.id);
-      expect(children.map((c) => c.taskName)).toEqual(['etl-extract', 'etl-clean', 'etl-enrich', 'etl-load']);
+      expect(children.map((c) => c.taskName).sort()).toEqual([
+        'etl-clean',
+        'etl-enrich',
+        'etl-extract',
+        'etl-load',
+      ]);
       expect(children.every((c) => c.status === 'COMPLETE')).toBe(true);
       // A further re-plan (as at the next start-up) launches nothing.
       await second.app.controlPlane.reconciler.reconcileAll();

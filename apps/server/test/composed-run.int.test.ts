@@ -10,7 +10,7 @@ import {
   SCRIPT,
   until,
 } from './composed-support.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { type ErrorBody, startTestServer, type TestServer } from './harness.js';
 
 const time = (iso: string | null) => new Date(iso ?? NaN).getTime();
 const byTask = (children: Execution[]) => new Map(children.map((c) => [c.taskName, c]));
@@ -78,6 +78,26 @@ describe('composed tasks on the local platform', () => {
     const children = await childrenOf(s, parent.id);
     expect(children.map((c) => c.taskName)).toEqual(expected);
     expect(children[0]!.status).toBe(exit === '0' ? 'COMPLETE' : 'FAILED');
+  });
+
+  it('rejects an unknown platform or a malformed property key with the field, before any execution exists', async () => {
+    const before = (await s.request<{ items: Execution[] }>('GET', '/tasks/executions?task=etl&size=100'))
+      .body.items;
+    const platform = await s.request<ErrorBody>('POST', '/tasks/executions', {
+      name: 'etl',
+      platform: 'nowhere',
+    });
+    expect(platform.status).toBe(400);
+    expect(platform.body.details[0]!.path).toBe('body.platform');
+    const key = await s.request<ErrorBody>('POST', '/tasks/executions', {
+      name: 'etl',
+      properties: { 'composed.restartOf': '1' },
+    });
+    expect(key.status).toBe(400);
+    expect(key.body.details[0]!.path).toBe('body.properties.composed.restartOf');
+    const after = (await s.request<{ items: Execution[] }>('GET', '/tasks/executions?task=etl&size=100')).body
+      .items;
+    expect(after).toHaveLength(before.length);
   });
 
   it('stops the running child when the parent is stopped, and launches nothing more', async () => {

@@ -34,6 +34,8 @@ class SkipLaunch extends Error {}
 
 export interface OrchestratorOptions {
   maxConcurrentChildren: number;
+  /** Throws the 400 for an unknown platform account, so a bad launch fails before any row exists. */
+  checkPlatform?: (name: string | undefined) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export class ComposedOrchestrator {
     if (!def) throw notFound('task definition', body.name);
     // Malformed property keys are the caller's mistake: a 400 naming them, before any row exists.
     splitLaunchProperties(body.properties, '*');
+    this.options.checkPlatform?.(body.platform);
     const properties: Record<string, string> = { ...body.properties };
     if (body.platform !== undefined) properties[PLATFORM_KEY] = body.platform;
     if (restartOf !== undefined) properties[RESTART_OF] = String(restartOf);

@@ -80,6 +80,7 @@ export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): Fastify
   return async (app) => {
     const orchestrator = new ComposedOrchestrator(deps.prisma, plane.launcher, deps.logger, {
       maxConcurrentChildren: deps.config.composed.maxConcurrentChildren,
+      checkPlatform: (name) => void plane.platforms.resolve(name),
     });
     plane.launcher.composed = orchestrator;
     plane.executions.composed = orchestrator;
@@ -90,10 +91,11 @@ export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): Fastify
         // Graphs a previous server left running resume here; the periodic pass is a safety net
         // for a terminal event lost in a crash (advancing is driven by events, not by this).
         await orchestrator.resumeAll();
-        resync = setInterval(
-          () => void orchestrator.resumeAll(),
-          deps.config.executions.resyncSeconds * 1000,
-        );
+        resync = setInterval(() => {
+          orchestrator
+            .resumeAll()
+            .catch((err: unknown) => deps.logger.error({ err }, 'composed resync failed'));
+        }, deps.config.executions.resyncSeconds * 1000);
         resync.unref();
       });
     }
