@@ -87,11 +87,31 @@ describe('ResilientInformer', () => {
         onError: (_e, delay) => errors.push(delay),
         random: () => 0.5,
         now: () => Date.parse('2026-11-22T02:00:03Z'),
+        maxWatchAgeMs: 0,
         ...extra,
       },
     );
     return { informer, fake: () => fake!, added, errors };
   }
+
+  it('re-lists and re-watches after maxWatchAgeMs, so a silently dead watch cannot freeze the cache', async () => {
+    let version = 0;
+    const { informer, fake, added } = setup(async () => listOf(job(`v${++version}`)), {
+      maxWatchAgeMs: 60_000,
+    });
+    await informer.start();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(added).toEqual(['v1']);
+    await vi.advanceTimersByTimeAsync(60_000); // random 0.5 → exactly maxWatchAgeMs
+    expect(fake().stops).toBe(1);
+    expect(added).toEqual(['v1', 'v2']);
+    expect(informer.stats().renewals).toBe(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(added).toEqual(['v1', 'v2', 'v3']);
+    await informer.stop();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(added).toEqual(['v1', 'v2', 'v3']);
+  });
 
   it('resolves ready after the first list and counts it', async () => {
     const { informer, added } = setup(async () => listOf(job('a', '2026-11-22T02:00:01Z')));

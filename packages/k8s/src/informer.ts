@@ -28,6 +28,8 @@ export interface InformerStats {
   /** (Re)connections after the first: watch streams that ended and restarts after errors. */
   reconnects: number;
   errors: number;
+  /** Deliberate re-list + re-watch cycles (maxWatchAgeMs). */
+  renewals?: number;
   /** Full lists: the first, after 410 Gone, and after restarts without a resourceVersion. */
   lists: number;
   lastError?: string;
@@ -45,6 +47,12 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   /** Told about each error and how long until the restart, for logging. */
   onError?: (error: unknown, restartInMs: number) => void;
   resyncMs?: number;
+  /**
+   * Re-list and re-watch after this long (±25 % jitter), as client-go's watch timeout does: a
+   * half-open connection sends no error, and without this the cache would silently stop changing.
+   * Default 10 minutes; 0 disables.
+   */
+  maxWatchAgeMs?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   now?: () => number;
@@ -65,6 +73,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private attempt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -97,12 +106,33 @@ export class ResilientInformer<T extends KubernetesObject> {
       this.resyncTimer = setInterval(() => this.options.onResync?.(this.inner.list()), resyncMs);
       this.resyncTimer.unref();
     }
+    this.scheduleRenewal();
     await this.inner.start();
+  }
+
+  private scheduleRenewal(): void {
+    const maxAge = this.options.maxWatchAgeMs ?? 600_000;
+    if (maxAge <= 0) return;
+    clearTimeout(this.renewTimer);
+    this.renewTimer = setTimeout(
+      () => {
+        if (!this.running) return;
+        this.counters.renewals = (this.counters.renewals ?? 0) + 1;
+        void this.inner
+          .stop()
+          .then(() => (this.running ? this.inner.start() : undefined))
+          .then(() => this.scheduleRenewal())
+          .catch((error: unknown) => this.failed(error));
+      },
+      Math.round(maxAge * (0.75 + this.random() / 2)),
+    );
+    this.renewTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.restartTimer);
+    clearTimeout(this.renewTimer);
     clearInterval(this.resyncTimer);
     this.restartTimer = undefined;
     await this.inner.stop();
