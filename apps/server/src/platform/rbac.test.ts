@@ -1,8 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { missingPermissionsMessage, REQUIRED_PERMISSIONS, serviceAccountNamespace } from './rbac.js';
+import {
+  credentialsName,
+  missingPermissionsMessage,
+  REQUIRED_PERMISSIONS,
+  serviceAccountNamespace,
+} from './rbac.js';
 
 describe('missingPermissionsMessage', () => {
   it('names every missing verb on every resource, grouped by namespace and resource', () => {
@@ -54,5 +60,35 @@ describe('serviceAccountNamespace', () => {
     writeFileSync(join(dir, 'namespace'), 'team-a\n');
     expect(serviceAccountNamespace(join(dir, 'namespace'))).toBe('team-a');
     expect(serviceAccountNamespace(join(dir, 'missing'))).toBeUndefined();
+  });
+});
+
+describe('credentialsName', () => {
+  const kcWith = (user: {
+    name: string;
+    token?: string;
+    authProvider?: { name: string; config: Record<string, string> };
+  }) => {
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser({ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: false }, user);
+    return kc;
+  };
+  const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+  it("names a service-account token by its subject, read from in-cluster's token file too", () => {
+    expect(credentialsName(kcWith({ name: 'x', token: jwt({ sub: 'system:serviceaccount:ns1:by' }) }))).toBe(
+      'system:serviceaccount:ns1:by',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'sa-'));
+    writeFileSync(join(dir, 'token'), jwt({ sub: 'system:serviceaccount:ns2:srv' }));
+    const inCluster = kcWith({
+      name: 'inClusterUser',
+      authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } },
+    });
+    expect(credentialsName(inCluster)).toBe('system:serviceaccount:ns2:srv');
+  });
+
+  it('falls back to the kubeconfig user for opaque tokens', () => {
+    expect(credentialsName(kcWith({ name: 'admin', token: 'opaque-token' }))).toBe('admin');
   });
 });

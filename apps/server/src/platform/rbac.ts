@@ -117,6 +117,29 @@ export async function findMissingPermissions(
   return results.filter((r): r is MissingPermission => r !== undefined);
 }
 
+/**
+ * Who the credentials are, for the message: a service-account token names its account in the JWT
+ * `sub` claim (system:serviceaccount:<ns>:<name>), which says more than in-cluster's 'inClusterUser'.
+ */
+export function credentialsName(kc: KubeConfig): string | undefined {
+  const user = kc.getCurrentUser();
+  if (!user) return undefined;
+  let token = user.token;
+  const tokenFile = user.authProvider?.config?.tokenFile;
+  if (!token && typeof tokenFile === 'string' && existsSync(tokenFile))
+    token = readFileSync(tokenFile, 'utf8');
+  const payload = token?.trim().split('.')[1];
+  if (payload) {
+    try {
+      const sub: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).sub;
+      if (typeof sub === 'string' && sub) return sub;
+    } catch {
+      // not a JWT: fall back to the kubeconfig's user name
+    }
+  }
+  return user.name;
+}
+
 /** Throws MissingPermissionsError naming every missing verb on every resource. */
 export async function assertPermissions(
   kc: KubeConfig,
@@ -125,6 +148,8 @@ export async function assertPermissions(
 ): Promise<void> {
   const missing = await findMissingPermissions(kc, namespaces);
   if (missing.length === 0) return;
-  const user = kc.getCurrentUser()?.name;
-  throw new MissingPermissionsError(missingPermissionsMessage(account, user, missing), missing);
+  throw new MissingPermissionsError(
+    missingPermissionsMessage(account, credentialsName(kc), missing),
+    missing,
+  );
 }
