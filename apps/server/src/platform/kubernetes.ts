@@ -4,6 +4,7 @@ import {
   buildJob,
   DeployerPropertiesError,
   decide,
+  discoverCapabilities,
   JOB_NAME_POD_LABEL,
   KubeClient,
   latestPod,
@@ -19,6 +20,7 @@ import {
 } from '@batchyard/k8s';
 import { KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { expiredJobs } from './job-ttl.js';
 import { KubernetesSchedules } from './kubernetes-schedules.js';
 import type {
   AdoptionIdentity,
@@ -75,6 +77,7 @@ export class KubernetesPlatform implements Platform {
   private jobs: ResilientInformer<V1Job> | undefined;
   private pods: ResilientInformer<V1Pod> | undefined;
   private synced = false;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KubernetesPlatformOptions) {
     this.name = options.name;
@@ -196,6 +199,21 @@ export class KubernetesPlatform implements Platform {
     await Promise.all([this.jobs.start(), this.pods.start()]);
     await Promise.all([this.jobs.ready, this.pods.ready]);
     this.synced = true;
+    const caps = await discoverCapabilities(this.kc).catch(() => undefined);
+    if (caps && !caps.jobTtlAfterFinished) this.sweepExpiredJobs();
+  }
+
+  /** Clusters that ignore ttlSecondsAfterFinished (1.20) get their finished Jobs deleted by us. */
+  private sweepExpiredJobs(): void {
+    this.sweeper = setInterval(() => {
+      const jobs = this.jobs?.list(this.namespace) ?? [];
+      for (const name of expiredJobs(jobs, new Date())) {
+        this.cleanup(name).catch((err: unknown) =>
+          this.options.logger.warn({ err, job: name }, 'TTL cleanup failed'),
+        );
+      }
+    }, 60_000);
+    this.sweeper.unref();
   }
 
   async stop(externalId: string): Promise<void> {
@@ -257,6 +275,7 @@ export class KubernetesPlatform implements Platform {
   scheduleState = (name: string): Promise<ScheduleState | undefined> => this.schedules.state(name);
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     await Promise.all([this.jobs?.stop(), this.pods?.stop()]);
   }
 }
