@@ -175,6 +175,26 @@ describe('schedules on the local platform', () => {
     await s.request('DELETE', '/tasks/schedules/slow');
   });
 
+  it('Replace stops the previous run before launching the next', async () => {
+    await create({ scheduleName: 'replacing', arguments: ['--sleep=60000'], concurrencyPolicy: 'Replace' });
+    const t0 = futureMinute();
+    const [first] = (await tick(t0)).filter((f) => f.schedule === 'replacing');
+    await until(
+      () => execution(first!.executionId!),
+      (e) => e.status === 'RUNNING',
+      'the first run to be RUNNING',
+    );
+    const [second] = (await tick(new Date(t0.getTime() + MINUTE))).filter((f) => f.schedule === 'replacing');
+    expect(second?.executionId).toEqual(expect.any(Number));
+    await until(
+      () => execution(first!.executionId!),
+      (e) => e.status === 'STOPPED',
+      'the first run to be STOPPED',
+    );
+    await s.request('POST', `/tasks/executions/${second!.executionId}/stop`);
+    await s.request('DELETE', '/tasks/schedules/replacing');
+  });
+
   it('lists with keyset paging and a definition filter', async () => {
     for (const n of ['list-a', 'list-b', 'list-c']) {
       await create({ scheduleName: n, taskDefinitionName: 'other', suspend: true });
