@@ -129,12 +129,16 @@ const api = await measure(async () => {
 });
 const groupSql = await measure(() => client.query(STEP_GROUP), { iterations: 30, warmup: 3 });
 // The scrape caches its aggregates for a second: wait that out so every sample queries.
+// The first scrape sums every settled step execution; later ones read only the rows past the mark.
 const scrapes = [];
+let firstScrape = 0;
 for (let i = 0; i < 12; i++) {
   await new Promise((r) => setTimeout(r, 1100));
   const t1 = process.hrtime.bigint();
   await (await fetch(`${base}/metrics`)).text();
-  if (i > 1) scrapes.push(Number(process.hrtime.bigint() - t1) / 1e6);
+  const ms = Number(process.hrtime.bigint() - t1) / 1e6;
+  if (i === 0) firstScrape = ms;
+  if (i > 1) scrapes.push(ms);
 }
 scrapes.sort((a, b) => a - b);
 const scrape = { p50: scrapes[Math.floor(scrapes.length / 2)], p99: scrapes.at(-1) };
@@ -152,7 +156,8 @@ printTable(`Step history over ${history.rows[0].n} executions of one step, ${STE
   row('bare SQL aggregate, pg client (baseline)', sql, sql),
   row('repository stepHistory (Prisma $queryRaw)', repo, sql),
   row('GET …/steps/{id}/progress', api, sql),
-  row('GET /metrics, uncached (vs bare step GROUP BY)', scrape, groupSql),
+  row('GET /metrics, first scrape (vs bare step GROUP BY)', { p50: firstScrape, p99: firstScrape }, groupSql),
+  row('GET /metrics, later scrapes (vs bare step GROUP BY)', scrape, groupSql),
 ]);
 await client.end();
 await app.close();

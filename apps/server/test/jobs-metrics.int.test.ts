@@ -190,4 +190,19 @@ describe('GET /metrics after known sample runs', () => {
     expect(used.size).toBeGreaterThan(8);
     for (const name of used) expect(exposed.has(name), name).toBe(true);
   });
+
+  it('keeps step totals right as later runs settle (settled rows are summed once)', async () => {
+    await scrape(); // settles everything so far
+    await runSample(server, ['rows=150', 'seed=204']);
+    await new Promise((r) => setTimeout(r, 1100)); // past the scrape cache
+    const m = await scrape();
+    const { rows } = await pool.query<{ read: string; n: string }>(
+      `SELECT sum(read_count) AS read, count(*) AS n FROM step_execution
+        WHERE job_name = 'settlement' AND step_name = 'settle'`,
+    );
+    const step = { job_name: 'settlement', step_name: 'settle' };
+    expect(value(m, 'batchyard_batch_step_items', { ...step, kind: 'read' })).toBe(Number(rows[0]!.read));
+    expect(value(m, 'batchyard_batch_step_finished', step)).toBe(Number(rows[0]!.n));
+    expect(Number(rows[0]!.n)).toBe(4);
+  });
 });

@@ -120,8 +120,12 @@ export interface StepAggregate {
   durationSum: number;
 }
 
-/** Per job and step name, capped at `limit` rows. */
-export const stepAggregates = (db: Db, limit: number) =>
+/**
+ * Per job and step name over the step executions with `afterId < id <= upToId` (no upper bound
+ * when null): a primary-key range, so the scrape can fold settled rows once and only re-read the
+ * recent ones.
+ */
+export const stepAggregates = (db: Db, afterId: number, upToId: number | null) =>
   db.$queryRaw<StepAggregate[]>`
     SELECT job_name AS "jobName", step_name AS "stepName",
            sum(read_count)::float8 AS read, sum(write_count)::float8 AS written,
@@ -132,4 +136,19 @@ export const stepAggregates = (db: Db, limit: number) =>
            coalesce(sum(extract(epoch FROM end_time - start_time))
              FILTER (WHERE status IN ${FINISHED}), 0)::float8 AS "durationSum"
       FROM step_execution
-     GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${limit}`;
+     WHERE id > ${afterId} AND (${upToId}::int IS NULL OR id <= ${upToId}::int)
+     GROUP BY 1, 2`;
+
+/**
+ * Past `afterId`: the highest id below which every step execution has settled (no row still
+ * STARTING/STARTED/STOPPING/UNKNOWN), so its counters will not change again.
+ */
+export async function settledStepId(db: Db, afterId: number): Promise<number> {
+  const rows = await db.$queryRaw<{ running: number | null; last: number | null }[]>`
+    SELECT min(id) FILTER (WHERE status IN ('STARTING', 'STARTED', 'STOPPING', 'UNKNOWN')) AS running,
+           max(id) AS last
+      FROM step_execution WHERE id > ${afterId}`;
+  const { running, last } = rows[0] ?? { running: null, last: null };
+  if (running !== null) return running - 1;
+  return last ?? afterId;
+}
