@@ -60,6 +60,20 @@ describe('composed tasks: graph tools and definitions', () => {
     expect(dup.body.errors.length).toBeGreaterThan(0);
   });
 
+  it('reports a child whose definition name would break the task-name rules, given the name', async () => {
+    const r = await s.request<{ graph: null; errors: { message: string; line: number; column: number }[] }>(
+      'POST',
+      '/tools/parseTaskTextToGraph',
+      { dsl: 'a && b', name: `p${'x'.repeat(253)}` },
+    );
+    expect(r.body.graph).toBeNull();
+    expect(r.body.errors.map((e) => [e.line, e.column])).toEqual([
+      [1, 1],
+      [1, 6],
+    ]);
+    expect(r.body.errors[0]!.message).toContain("child task 'a'");
+  });
+
   it('rejects a bad graph with the node to blame, and a malformed body with the field', async () => {
     const r = await s.request<ErrorBody>('POST', '/tools/convertTaskGraphToText', {
       graph: {

@@ -4,13 +4,18 @@ import {
   ConvertTaskGraphResponse,
   ExecutionIdParams,
   errorResponses,
+  nameProblem,
   notFound,
   ParseTaskTextBody,
   ParseTaskTextResponse,
+  TASK_NAME_RULES,
   TaskExecutionSchema,
 } from '@batchyard/core';
 import { executions, type PrismaClient } from '@batchyard/db';
 import {
+  allApps,
+  appId,
+  childDefinitionName,
   DslError,
   type Graph,
   GraphError,
@@ -39,11 +44,25 @@ const problem = (e: DslError) => ({
   column: e.column,
 });
 
-/** SCDF's `/tools/parseTaskTextToGraph`: errors are data (200), as the graph editor expects. */
-export function parseTaskText(dsl: string) {
+/**
+ * SCDF's `/tools/parseTaskTextToGraph`: errors are data (200), as the graph editor expects. With
+ * the task's name, a child whose definition name `<name>-<label>` would break the task-name rules
+ * is reported at that app, as creating the definition would refuse it.
+ */
+export function parseTaskText(dsl: string, name?: string) {
   try {
     const task = parseComposedTask(dsl);
     const errors = validateComposedTask(task);
+    if (name !== undefined) {
+      for (const app of allApps(task.flow)) {
+        const problem = nameProblem(childDefinitionName(name, appId(app)), TASK_NAME_RULES);
+        if (problem) {
+          errors.push(
+            new DslError('CHILD_NAME', `child task '${appId(app)}': ${problem}`, dsl, app.span.start),
+          );
+        }
+      }
+    }
     if (errors.length > 0) return { graph: null, errors: errors.map(problem) };
     return { graph: toGraph(task), errors: [] };
   } catch (err) {
@@ -114,7 +133,7 @@ export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): Fastify
           response: { 200: ParseTaskTextResponse, ...errorResponses },
         },
       },
-      async (req) => parseTaskText(req.body.dsl),
+      async (req) => parseTaskText(req.body.dsl, req.body.name),
     );
 
     app.post(
