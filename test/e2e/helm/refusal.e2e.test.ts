@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canMountPrivately } from '../../cluster/src/node-agent/volumes.js';
+import { createTestNamespace, type TestNamespace, waitFor } from '../../cluster/src/testing.js';
+import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
+import { chart, freePort, helm } from './support.js';
+
+/**
+ * Installed without its Role (rbac.create=false), the server must not start half-working: it exits
+ * with every missing permission named, and the pod's log says so.
+ */
+describe.runIf(canMountPrivately())('helm install without RBAC', () => {
+  let ns: TestNamespace;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('norbac');
+    db = await createTestDatabase();
+    await ns.core.createNamespacedSecret({
+      namespace: ns.namespace,
+      body: { metadata: { name: 'batchyard-database' }, stringData: { url: db.url } },
+    });
+    const port = await freePort();
+    await helm([
+      'install',
+      'bare',
+      chart,
+      '--namespace',
+      ns.namespace,
+      '--set',
+      `rbac.create=false,postgresql.enabled=false,database.existingSecret=batchyard-database,image.tag=e2e,containerPort=${port}`,
+    ]);
+  });
+  afterAll(async () => {
+    await helm(['uninstall', 'bare', '--namespace', ns.namespace]).catch(() => undefined);
+    await ns?.cleanup();
+    await db?.drop();
+  });
+
+  it('refuses to start and names every missing verb on every resource', async () => {
+    const log = await waitFor(
+      'the refusal in the server log',
+      async () => {
+        const pods = await ns.core.listNamespacedPod({
+          namespace: ns.namespace,
+          labelSelector: 'app.kubernetes.io/instance=bare',
+        });
+        const name = pods.items[0]?.metadata?.name;
+        if (!name) return undefined;
+        const text = await ns.core
+          .readNamespacedPodLog({ name, namespace: ns.namespace })
+          .catch(() => '')
+          .then(String);
+        return text.includes('permission(s) the server needs') ? text : undefined;
+      },
+      90_000,
+    );
+    expect(log).toContain(`(system:serviceaccount:${ns.namespace}:bare-batchyard) lack`);
+    expect(log).toContain('lack 19 permission(s)');
+    for (const line of [
+      'jobs.batch: create, get, list, watch, delete',
+      'cronjobs.batch: create, get, list, watch, update, patch, delete',
+      'pods: get, list, watch',
+      'pods/log: get',
+      'events: get, list, watch',
+    ]) {
+      expect(log).toContain(`namespace ${ns.namespace}: ${line}`);
+    }
+    const pod = (
+      await ns.core.listNamespacedPod({
+        namespace: ns.namespace,
+        labelSelector: 'app.kubernetes.io/instance=bare',
+      })
+    ).items[0];
+    const state = pod?.status?.containerStatuses?.[0];
+    expect(state?.ready).toBe(false);
+  });
+});
