@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/setup/until.js';
 import { type ErrorBody, startTestServer, type TestServer } from './harness.js';
 
 interface Execution {
@@ -20,16 +21,6 @@ interface Execution {
 }
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta.url));
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('launching on the local platform', () => {
   let s: TestServer;

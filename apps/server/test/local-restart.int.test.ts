@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/setup/database.js';
+import { until } from '../../../test/setup/until.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 interface Execution {
@@ -14,16 +15,6 @@ interface Execution {
 }
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta.url));
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('local platform across a server restart', () => {
   it('catches up executions that ended while the server was down, and marks vanished ones LOST', async () => {

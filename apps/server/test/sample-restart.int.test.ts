@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/setup/until.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 // The real sample job (apps/sample-task, built) launched through the API on the local platform.
@@ -16,16 +17,6 @@ interface Execution {
   reason: string | null;
   exitMessage: string | null;
   jobExecutionIds: number[];
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('a batch job killed by the platform, then restarted', () => {

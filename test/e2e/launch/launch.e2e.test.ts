@@ -1,31 +1,11 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../apps/server/test/harness.js';
-import { createTestNamespace, kubeconfigPath, type TestNamespace } from '../../cluster/src/testing.js';
-import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
+import type { TestServer } from '../../../apps/server/test/harness.js';
+import type { TestNamespace } from '../../cluster/src/testing.js';
+import type { TestDatabase } from '../../setup/database.js';
+import { until } from '../../setup/until.js';
+import { type Execution, type K8sServer, startK8sServer, TERMINAL } from '../support/k8s-server.js';
 import { startServerProcess } from './server.js';
-
-interface Execution {
-  id: number;
-  status: string;
-  exitCode: number | null;
-  reason: string | null;
-  errorMessage: string | null;
-  externalExecutionId: string | null;
-  manifest: unknown;
-}
-
-const TERMINAL = ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'];
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('launching task executions as Kubernetes Jobs (REST API only)', () => {
   let ns: TestNamespace;
@@ -46,29 +26,10 @@ describe('launching task executions as Kubernetes Jobs (REST API only)', () => {
     return r.body;
   };
 
+  let k: K8sServer;
   beforeAll(async () => {
-    ns = await createTestNamespace('launch');
-    db = await createTestDatabase();
-    // The job repository URL reaches pods through this Secret (secretKeyRef), never in the Job spec.
-    await ns.core.createNamespacedSecret({
-      namespace: ns.namespace,
-      body: { metadata: { name: 'batchyard-database' }, stringData: { url: db.url } },
-    });
-    env = {
-      BATCHYARD_PLATFORMS: JSON.stringify([
-        {
-          name: 'k8s',
-          type: 'kubernetes',
-          kubeconfig: kubeconfigPath(),
-          namespace: ns.namespace,
-          pendingTimeoutSeconds: 10,
-          maxConcurrent: 500,
-          defaults: { 'requests.cpu': '10m' },
-        },
-      ]),
-      BATCHYARD_RESYNC_SECONDS: '2',
-    };
-    s = await startTestServer(env, { db, keepDatabase: true });
+    k = await startK8sServer('launch');
+    ({ ns, db, server: s, env } = k);
     await s.request('POST', '/apps/task/scripted/1.0', { uri: 'docker:batchyard/scripted-task:1.0' });
     await s.request('POST', '/apps/task/ghost/1.0', { uri: 'docker:batchyard/no-such-image:1.0' });
     await s.request('POST', '/tasks/definitions', {
@@ -78,9 +39,8 @@ describe('launching task executions as Kubernetes Jobs (REST API only)', () => {
     await s.request('POST', '/tasks/definitions', { name: 'ghost-task', definition: 'ghost' });
   });
   afterAll(async () => {
-    await s?.close();
-    await ns?.cleanup();
-    await db?.drop();
+    k.server = s;
+    await k?.close();
   });
 
   it('runs a Job to COMPLETE with exit code 0, with the requested resources and no secret in the manifest', async () => {
@@ -219,7 +179,7 @@ describe('launching task executions as Kubernetes Jobs (REST API only)', () => {
     expect(launched.every((e) => Number.isInteger(e.id))).toBe(true);
     await first.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 6000)); // they finish while no server runs
-    s = await startTestServer(env, { db, keepDatabase: true });
+    s = await k.restart();
     const results = await Promise.all(launched.map((e) => ended(e.id)));
     expect(results.map((r) => [r.status, r.exitCode])).toEqual(
       launched.map((_, i) => (i % 2 === 0 ? ['COMPLETE', 0] : ['FAILED', 5])),

@@ -2,6 +2,8 @@ import { startTestServer, type TestServer } from '../../../apps/server/test/harn
 import { createTestNamespace, kubeconfigPath, type TestNamespace } from '../../cluster/src/testing.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
 
+export { until } from '../../setup/until.js';
+
 /**
  * A Batchyard server whose platform account is a fresh namespace of the test control plane, over a
  * fresh database whose URL task pods receive through the `batchyard-database` Secret.
@@ -71,19 +73,4 @@ export async function startK8sServer(
     },
   };
   return handle;
-}
-
-export async function until<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  what: string,
-  ms = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
