@@ -237,6 +237,10 @@ export class KubeClient {
 
   /** Deletes the CronJob; the Jobs it already created keep running. False when already gone. */
   async deleteCronJob(cronJob: Pick<V1CronJob, 'apiVersion' | 'metadata'>): Promise<boolean> {
+    // Orphan propagation leaves the CronJob in place (with a deletionTimestamp) until the garbage
+    // collector has released its Jobs; one already on its way out is gone as far as we care.
+    const current = await this.readCronJob(cronJob);
+    if (!current || current.metadata?.deletionTimestamp) return false;
     try {
       await this.objects.delete(
         { apiVersion: cronJob.apiVersion ?? 'batch/v1', kind: 'CronJob', metadata: { ...cronJob.metadata } },
