@@ -145,6 +145,32 @@ describe('composed task on Kubernetes: each child a Job, no runner pod', () => {
     ]);
   });
 
+  it("follows a 'FAILED' -> x '*' -> y transition by each child's real outcome", async () => {
+    expect(
+      (
+        await s.request('POST', '/tasks/definitions', {
+          name: 'branchy',
+          definition: "extract 'FAILED' -> clean '*' -> load",
+        })
+      ).status,
+    ).toBe(201);
+    const failing = await s.request<Execution>('POST', '/tasks/executions', {
+      name: 'branchy',
+      properties: { 'app.extract.exit': '1' },
+    });
+    const passing = await s.request<Execution>('POST', '/tasks/executions', { name: 'branchy' });
+    expect(await ended(failing.body.id)).toMatchObject({ status: 'COMPLETE' });
+    expect(await ended(passing.body.id)).toMatchObject({ status: 'COMPLETE' });
+    expect((await children(failing.body.id)).map((k) => [k.taskName, k.status, k.exitCode])).toEqual([
+      ['branchy-extract', 'FAILED', 1],
+      ['branchy-clean', 'COMPLETE', 0],
+    ]);
+    expect((await children(passing.body.id)).map((k) => [k.taskName, k.status])).toEqual([
+      ['branchy-extract', 'COMPLETE'],
+      ['branchy-load', 'COMPLETE'],
+    ]);
+  });
+
   it('restarts a failed composed task at the failed child once its definition is fixed', async () => {
     await s.request('POST', '/tasks/definitions', {
       name: 'fix',
