@@ -3,14 +3,15 @@
 // is terminal), at 1 and at 50 concurrent launches, on the test control plane (real kube-apiserver,
 // controllers and scheduler; the node agent runs pods as local processes).
 // Needs test/cluster/provision.sh once (root). Usage: npm run build && node bench/launch.bench.mjs
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { BatchV1Api, CoreV1Api, Watch } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { buildApp } from '../apps/server/dist/app.js';
 import { loadConfig } from '../apps/server/dist/config.js';
 import { createPrismaClient } from '../packages/db/dist/index.js';
 import { buildJob, parseDeployerProperties } from '../packages/k8s/dist/index.js';
-import { startTestCluster } from '../test/cluster/dist/index.js';
 import { benchDatabase, fmt, printTable, withClient } from './harness.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../apps/server/test/fixtures/scripted-task.mjs', import.meta.url));
@@ -21,13 +22,40 @@ const pct = (xs, q) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
-const cluster = await startTestCluster({
-  agent: {
-    images: { 'batchyard/scripted-task:*': { entrypoint: ['node', SCRIPT] } },
-    capacity: { pods: '250', cpu: '64' },
+// The cluster (and the node agent running the pods) lives in its own process, as a real cluster
+// would: sharing the bench's event loop with it would inflate every latency measured here.
+const clusterProcess = spawn(
+  process.execPath,
+  [
+    fileURLToPath(new URL('../test/cluster/dist/cli.js', import.meta.url)),
+    'up',
+    '--pods',
+    '250',
+    '--cpu',
+    '64',
+  ],
+  {
+    env: {
+      ...process.env,
+      BATCHYARD_IMAGE_MAP: JSON.stringify({ 'batchyard/scripted-task:*': { entrypoint: ['node', SCRIPT] } }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
   },
+);
+const kubeconfigPath = await new Promise((resolve, reject) => {
+  createInterface({ input: clusterProcess.stdout }).once('line', resolve);
+  clusterProcess.once('exit', (code) => reject(new Error(`test cluster exited with ${code}`)));
 });
-const kc = cluster.controlPlane.kubeConfig();
+const cluster = {
+  kubeconfigPath,
+  stop: () =>
+    new Promise((resolve) => {
+      clusterProcess.once('exit', resolve);
+      clusterProcess.kill('SIGINT');
+    }),
+};
+const kc = new KubeConfig();
+kc.loadFromFile(kubeconfigPath);
 const core = kc.makeApiClient(CoreV1Api);
 const batch = kc.makeApiClient(BatchV1Api);
 const namespace = 'bench';
