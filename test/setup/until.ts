@@ -6,7 +6,7 @@ export async function until<T>(
   fn: () => Promise<T>,
   ok: (v: T) => boolean,
   what: string,
-  ms = 120_000,
+  ms = 180_000,
   pollMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + ms;

@@ -2,7 +2,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from '../../../test/setup/until.js';
 import type { TestServer } from './harness.js';
+
+export { until };
 
 /** Helpers shared by the composed-task integration tests. */
 
@@ -22,21 +25,6 @@ export interface Execution {
 
 export const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta.url));
 export const TERMINAL = ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'];
-
-export async function until<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  what: string,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function localPlatformEnv(): Promise<NodeJS.ProcessEnv> {
   const work = await mkdtemp(join(tmpdir(), 'batchyard-composed-'));

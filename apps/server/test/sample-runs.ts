@@ -1,7 +1,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { until } from '../../../test/setup/until.js';
 import { startTestServer, type TestServer } from './harness.js';
+
+export { until };
 
 /** The built sample job (npm run build first), launched by the server's local platform. */
 export const SAMPLE_MAIN = resolve(import.meta.dirname, '../../sample-task/dist/main.js');
@@ -14,21 +17,6 @@ export interface TaskRun {
   exitCode: number | null;
   arguments: string[];
   jobExecutionIds: number[];
-}
-
-export async function until<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  what: string,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A server on the local platform with the sample registered as app `settle` and task `settle-demo`. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/setup/until.js';
 import { type ErrorBody, startTestServer, type TestServer } from './harness.js';
 
 interface Schedule {
@@ -27,16 +28,6 @@ const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta
 const MINUTE = 60_000;
 /** A minute boundary at least a minute ahead of the real clock (edits reset the baseline to now). */
 const futureMinute = () => new Date((Math.floor(Date.now() / MINUTE) + 2) * MINUTE);
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('schedules on the local platform', () => {
   let s: TestServer;

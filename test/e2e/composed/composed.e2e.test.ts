@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../apps/server/test/harness.js';
 import { createTestNamespace, kubeconfigPath, type TestNamespace } from '../../cluster/src/testing.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
+import { until } from '../../setup/until.js';
 
 interface Execution {
   id: number;
@@ -16,16 +17,6 @@ interface Execution {
 
 const TERMINAL = ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'];
 const IMAGE = 'docker:batchyard/scripted-task:1.0';
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 180_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const time = (iso: string | null) => new Date(iso ?? Number.NaN).getTime();
 

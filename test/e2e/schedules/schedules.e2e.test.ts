@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErrorBody, startTestServer, type TestServer } from '../../../apps/server/test/harness.js';
 import { createTestNamespace, kubeconfigPath, type TestNamespace } from '../../cluster/src/testing.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
+import { until } from '../../setup/until.js';
 
 interface Schedule {
   name: string;
@@ -18,16 +19,6 @@ interface Execution {
   status: string;
   scheduleName: string | null;
   taskName: string;
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 // A 60-character schedule name: the CronJob name is shortened by hash to 52 characters.
