@@ -30,7 +30,7 @@ export interface RunningPostgres {
 
 // async-exit-hook listens to these; its handlers end in process.exit(code). On 'beforeExit' that
 // code is 0, which silently overrode a non-zero process.exitCode (a test runner's failure!).
-const HIJACKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HIJACKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
  * Loaded on first use only, so a server with DATABASE_URL never loads it. The package registers
@@ -128,6 +128,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const { uid, gid } = await postgresIds();
     await chown(dataDir, uid, gid).catch(() => undefined);
   }
+  // Instead of the package's exit hook (removed above: it threw on 'exit', turning every exit into 1):
+  // if this process ends without stopping the cluster, signal PostgreSQL to shut down (fast mode).
+  const killOnExit = (): void => {
+    (pgInstance as unknown as { process?: { kill(signal: string): boolean } }).process?.kill('SIGINT');
+  };
+  process.once('exit', killOnExit);
   try {
     await pgInstance.start();
   } catch {
@@ -151,7 +157,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         await client.end();
       }
     },
-    stop: () => pgInstance.stop(),
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await pgInstance.stop();
+    },
   };
 }
 
