@@ -53,6 +53,11 @@ export function buildValuesSchema(ConfigSchema) {
       fullnameOverride: str,
       serviceAccount: obj({ create: bool, name: str, annotations: free }),
       rbac: obj({ create: bool, clusterWide: bool }),
+      tmpDir: {
+        type: 'string',
+        pattern: '^/',
+        description: 'Where the writable emptyDir is mounted (the root filesystem is read-only).',
+      },
       config: configSchema(ConfigSchema),
       database: obj({
         url: { type: 'string', pattern: '^$|^postgres(ql)?://' },

@@ -42,7 +42,7 @@ describe.runIf(canMountPrivately())('helm install charts/batchyard', () => {
       '--namespace',
       ns.namespace,
       '--set',
-      `postgresql.enabled=false,database.existingSecret=batchyard-database,image.tag=e2e,containerPort=${port},service.port=${port}`,
+      `postgresql.enabled=false,database.existingSecret=batchyard-database,image.tag=e2e,tmpDir=/var/tmp/batchyard-e2e,containerPort=${port},service.port=${port}`,
       '--set',
       'config.executions.resyncSeconds=2,config.samples.register=false',
       '--set-json',

@@ -27,7 +27,7 @@ describe.runIf(canMountPrivately())('helm install without RBAC', () => {
       '--namespace',
       ns.namespace,
       '--set',
-      `rbac.create=false,postgresql.enabled=false,database.existingSecret=batchyard-database,image.tag=e2e,containerPort=${port}`,
+      `rbac.create=false,postgresql.enabled=false,database.existingSecret=batchyard-database,image.tag=e2e,tmpDir=/var/tmp/batchyard-e2e,containerPort=${port}`,
     ]);
   });
   afterAll(async () => {
@@ -46,10 +46,14 @@ describe.runIf(canMountPrivately())('helm install without RBAC', () => {
         });
         const name = pods.items[0]?.metadata?.name;
         if (!name) return undefined;
-        const text = await ns.core
-          .readNamespacedPodLog({ name, namespace: ns.namespace })
-          .catch(() => '')
-          .then(String);
+        // The container restarts after refusing (Deployment): its refusal may be in the log of the
+        // previous instance while the current one is still starting.
+        const read = (previous: boolean) =>
+          ns.core
+            .readNamespacedPodLog({ name, namespace: ns.namespace, previous })
+            .catch(() => '')
+            .then(String);
+        const text = `${await read(true)}\n${await read(false)}`;
         return text.includes('permission(s) the server needs') ? text : undefined;
       },
       90_000,
