@@ -4,7 +4,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import { migrate, startEmbeddedPostgres } from '../packages/db/dist/index.js';
 
 export async function benchDatabase(name) {
@@ -57,3 +60,18 @@ export function printTable(title, rows) {
 }
 
 export const fmt = (ms) => Number(ms.toFixed(3));
+
+/** Streams text rows (tab-separated, newline-terminated) into `COPY … FROM STDIN`, 5,000 at a time. */
+export async function copy(client, sql, rows) {
+  const batch = [];
+  const source = Readable.from(
+    (function* () {
+      for (const r of rows) {
+        batch.push(r);
+        if (batch.length === 5000) yield batch.splice(0).join('');
+      }
+      if (batch.length) yield batch.join('');
+    })(),
+  );
+  await pipeline(source, client.query(copyStreams.from(sql)));
+}

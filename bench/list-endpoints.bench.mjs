@@ -1,14 +1,11 @@
 // List endpoint latency at 10^5 and 10^6 rows (seeded with COPY) against the bare SQL query the
 // endpoint needs, in the same run. Usage: npm run build && node bench/list-endpoints.bench.mjs [rows...]
 
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import copyStreams from 'pg-copy-streams';
 import { pino } from 'pino';
 import { buildApp } from '../apps/server/dist/app.js';
 import { loadConfig } from '../apps/server/dist/config.js';
 import { createPrismaClient } from '../packages/db/dist/index.js';
-import { benchDatabase, fmt, measure, printTable, withClient } from './harness.mjs';
+import { benchDatabase, copy, fmt, measure, printTable, withClient } from './harness.mjs';
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const ROWS = sizes.length > 0 ? sizes : [100_000, 1_000_000];
@@ -23,20 +20,6 @@ function* executionRows(from, to) {
   for (let i = from; i < to; i++) {
     yield `task-${String(i % 5000).padStart(7, '0')}\t${STATUSES[i % 4]}\t["--n=${i}"]\t{}\tdefault\tlocal\tnow\n`;
   }
-}
-
-async function copy(client, sql, rows) {
-  const batch = [];
-  const source = Readable.from(
-    (function* () {
-      for (const r of rows) {
-        batch.push(r);
-        if (batch.length === 5000) yield batch.splice(0).join('');
-      }
-      if (batch.length) yield batch.join('');
-    })(),
-  );
-  await pipeline(source, client.query(copyStreams.from(sql)));
 }
 
 async function seed(url, from, to) {

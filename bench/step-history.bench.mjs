@@ -2,14 +2,11 @@
 // repository's aggregate against the bare SQL aggregate, in the same run; plus the /metrics scrape
 // against its bare GROUP BY. Usage: npm run build && node bench/step-history.bench.mjs [steps]
 
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import copyStreams from 'pg-copy-streams';
 import { pino } from 'pino';
 import { buildApp } from '../apps/server/dist/app.js';
 import { loadConfig } from '../apps/server/dist/config.js';
 import { createPrismaClient, monitoring } from '../packages/db/dist/index.js';
-import { benchDatabase, fmt, measure, printTable, withClient } from './harness.mjs';
+import { benchDatabase, copy, fmt, measure, printTable, withClient } from './harness.mjs';
 
 const STEPS = Number(process.argv[2]) || 100_000;
 const JOBS = 20; // job names; each job execution has 10 step executions over 5 step names
@@ -36,20 +33,6 @@ function* stepRows() {
     // job_execution_id, job_name, step_name, status, commit, read, filter, write, skips, rollback, times
     yield `${e + 1}\tjob-${e % JOBS}\t${STEP_NAMES[i % 5]}\t${status}\t${Math.ceil(reads / 100)}\t${reads}\t${i % 3}\t${reads - (i % 3)}\t${i % 2}\t0\t${i % 5 === 0 ? 1 : 0}\t${i % 7 === 0 ? 1 : 0}\t${iso(start)}\t${iso(start + 200 + (i % 1500))}\n`;
   }
-}
-
-async function copy(client, sql, rows) {
-  const batch = [];
-  const source = Readable.from(
-    (function* () {
-      for (const r of rows) {
-        batch.push(r);
-        if (batch.length === 5000) yield batch.splice(0).join('');
-      }
-      if (batch.length) yield batch.join('');
-    })(),
-  );
-  await pipeline(source, client.query(copyStreams.from(sql)));
 }
 
 const db = await benchDatabase('bench_steps');
