@@ -123,37 +123,17 @@ export class KubeClient {
   }
 
   /** Every Job matching the selector, across pages. */
-  async listJobs(namespace: string, labelSelector: string): Promise<V1Job[]> {
-    const items: V1Job[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.batch.listNamespacedJob({
-        namespace,
-        labelSelector,
-        limit: PAGE_SIZE,
-        _continue: token,
-      });
-      items.push(...page.items);
-      token = page.metadata?._continue || undefined;
-    } while (token);
-    return items;
+  listJobs(namespace: string, labelSelector: string): Promise<V1Job[]> {
+    return allPages((_continue) =>
+      this.batch.listNamespacedJob({ namespace, labelSelector, limit: PAGE_SIZE, _continue }),
+    );
   }
 
   /** Every pod matching the selector, across pages. */
-  async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
-    const items: V1Pod[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.core.listNamespacedPod({
-        namespace,
-        labelSelector,
-        limit: PAGE_SIZE,
-        _continue: token,
-      });
-      items.push(...page.items);
-      token = page.metadata?._continue || undefined;
-    } while (token);
-    return items;
+  listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
+    return allPages((_continue) =>
+      this.core.listNamespacedPod({ namespace, labelSelector, limit: PAGE_SIZE, _continue }),
+    );
   }
 
   /** The namespace's ResourceQuotas with their current usage, for quotaShortfalls(). */
@@ -256,6 +236,20 @@ export class KubeClient {
       throw error;
     }
   }
+}
+
+/** Follows `metadata._continue` until the list is complete. */
+async function allPages<T>(
+  list: (token: string | undefined) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await list(token);
+    items.push(...page.items);
+    token = page.metadata?._continue || undefined;
+  } while (token);
+  return items;
 }
 
 function requireNamespace(object: { metadata?: { namespace?: string } }): string {
