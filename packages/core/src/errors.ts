@@ -57,3 +57,6 @@ export const alreadyExists = (what: string, key: string | number, path = 'body.n
 
 export const invalid = (path: string, message: string): ApiError =>
   new ApiError('VALIDATION_FAILED', `${path}: ${message}`, [{ path, message }]);
+
+/** A paging cursor that did not come from this server (or was altered). */
+export const badCursor = (): ApiError => invalid('query.cursor', 'not a cursor this server issued');

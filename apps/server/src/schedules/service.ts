@@ -1,6 +1,7 @@
 import {
   ApiError,
   alreadyExists,
+  badCursor,
   type CreateScheduleBody,
   decodeCursor,
   encodeCursor,
@@ -87,9 +88,7 @@ export class ScheduleService {
   async list(query: ListSchedulesQuery): Promise<Page<Schedule>> {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     if (query.cursor && (!after || typeof after[0] !== 'string')) {
-      throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
-        { path: 'query.cursor', message: 'not a cursor this server issued' },
-      ]);
+      throw badCursor();
     }
     const filter = { taskDefinitionName: query.taskDefinitionName };
     const rows = await schedules.listSchedules(

@@ -7,6 +7,7 @@ import {
   AppUri,
   AppVersion,
   alreadyExists,
+  badCursor,
   decodeCursor,
   encodeCursor,
   type ListAppsQuery,
@@ -73,9 +74,7 @@ export class AppRegistryService {
   async list(query: ListAppsQuery): Promise<Page<AppRegistration>> {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     if (query.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'number')) {
-      throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
-        { path: 'query.cursor', message: 'not a cursor this server issued' },
-      ]);
+      throw badCursor();
     }
     const filter = { type: query.type, search: query.search, defaultOnly: query.defaultOnly };
     const rows = await apps.listApps(

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import {
   ApiError,
+  badCursor,
   decodeCursor,
   encodeCursor,
   isTerminal,
@@ -37,9 +38,7 @@ export class TaskExecutionService {
   async list(q: ListExecutionsQuery): Promise<Page<TaskExecution>> {
     const before = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (q.cursor && (!before || typeof before[0] !== 'number')) {
-      throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
-        { path: 'query.cursor', message: 'not a cursor this server issued' },
-      ]);
+      throw badCursor();
     }
     const filter = {
       taskName: q.task,

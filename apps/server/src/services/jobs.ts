@@ -1,6 +1,7 @@
 import {
   ApiError,
   type BatchStatus,
+  badCursor,
   decodeCursor,
   encodeCursor,
   estimateProgress,
@@ -30,9 +31,7 @@ function cursorId(cursor: string | undefined): number | undefined {
   if (!cursor) return undefined;
   const key = decodeCursor(cursor);
   if (!key || typeof key[0] !== 'number') {
-    throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
-      { path: 'query.cursor', message: 'not a cursor this server issued' },
-    ]);
+    throw badCursor();
   }
   return key[0];
 }

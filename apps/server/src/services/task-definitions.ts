@@ -1,6 +1,7 @@
 import {
   ApiError,
   alreadyExists,
+  badCursor,
   type CreateDefinitionBody,
   decodeCursor,
   encodeCursor,
@@ -94,9 +95,7 @@ export class TaskDefinitionService {
   async list(query: ListDefinitionsQuery): Promise<Page<TaskDefinition>> {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     if (query.cursor && (!after || typeof after[0] !== 'string')) {
-      throw new ApiError('VALIDATION_FAILED', 'query.cursor: not a cursor this server issued', [
-        { path: 'query.cursor', message: 'not a cursor this server issued' },
-      ]);
+      throw badCursor();
     }
     const filter = { search: query.search, dslText: query.dslText, description: query.description };
     const rows = await definitions.listDefinitions(
