@@ -44,7 +44,7 @@ describe('launching task executions as Kubernetes Jobs (REST API only)', () => {
   });
 
   it('runs a Job to COMPLETE with exit code 0, with the requested resources and no secret in the manifest', async () => {
-    const e = await launch('hello', ['--sleep=1500'], {
+    const e = await launch('hello', ['--sleep=8000'], {
       'deployer.scripted.limits.memory': '256Mi',
       'deployer.scripted.requests.memory': '64Mi',
       'deployer.scripted.limits.cpu': '500m',
@@ -58,8 +58,16 @@ describe('launching task executions as Kubernetes Jobs (REST API only)', () => {
       'RUNNING',
     );
     expect(running.status).toBe('RUNNING');
-    const during = await fetch(`${s.url}/tasks/executions/${e.id}/logs`).then((r) => r.text());
+    // A running pod's process may not have printed yet (node starts slowly on a loaded machine): wait for
+    // the line, then check the execution was still running when it was read.
+    const during = await until(
+      () => fetch(`${s.url}/tasks/executions/${e.id}/logs`).then((r) => r.text()),
+      (text) => text.includes('hello-from-a-pod') || text.includes('done'),
+      'the running pod to print',
+    );
     expect(during).toContain('hello-from-a-pod');
+    expect(during).not.toContain('done');
+    expect((await get(e.id)).status).toBe('RUNNING');
     const done = await ended(e.id);
     expect(done).toMatchObject({ status: 'COMPLETE', exitCode: 0 });
     const job = await ns.batch.readNamespacedJob({
