@@ -38,8 +38,10 @@ export class ControlPlane {
 
   static async create(deps: ControlPlaneDeps): Promise<ControlPlane> {
     const platforms = await createPlatforms(deps);
-    const launcher = new Launcher(deps.prisma, platforms, deps.logger);
     let plane: ControlPlane | undefined;
+    const launcher = new Launcher(deps.prisma, platforms, deps.logger, (id, status) =>
+      plane?.terminal(id, status),
+    );
     const reconciler = new Reconciler(deps.prisma, platforms, deps.logger, {
       logTailBytes: deps.config.executions.logTailBytes,
       onTerminal: (id, status) => plane?.terminal(id, status),

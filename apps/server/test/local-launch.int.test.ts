@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,16 @@ describe('launching on the local platform', () => {
       (e) => ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'].includes(e.status),
       `execution ${id} to end`,
     );
+
+  /** Terminal executions of `hello` with this status, as /metrics counts them. */
+  const finishedCount = async (status: string) => {
+    const text = await fetch(`${s.url}/metrics`).then((r) => r.text());
+    const line = new RegExp(
+      `^batchyard_task_executions_finished_total\\{task="hello",status="${status}"\\} (\\d+)$`,
+      'm',
+    );
+    return Number(line.exec(text)?.[1] ?? 0);
+  };
 
   beforeAll(async () => {
     const work = await mkdtemp(join(tmpdir(), 'batchyard-local-'));
@@ -121,6 +131,74 @@ describe('launching on the local platform', () => {
     expect(current.body[0]).toMatchObject({ runningExecutionCount: 2, queuedExecutionCount: 1 });
     expect(await finished(queued.body.id)).toMatchObject({ status: 'COMPLETE' });
     for (const l of long) expect((await finished(l.body.id)).status).toBe('COMPLETE');
+  });
+
+  it('stops a queued execution at once, and lets go of its held launch request', async () => {
+    const long = await Promise.all(
+      [1, 2].map(() =>
+        s.request<Execution>('POST', '/tasks/executions', { name: 'hello', arguments: ['--sleep=1500'] }),
+      ),
+    );
+    const stoppedBefore = await finishedCount('STOPPED');
+    const queued = await s.request<Execution>('POST', '/tasks/executions', { name: 'hello' });
+    expect(queued.body.status).toBe('QUEUED');
+    expect(s.app.controlPlane.launcher.heldRequests).toBe(1);
+    const stopped = await s.request<Execution[]>('POST', `/tasks/executions/${queued.body.id}/stop`);
+    expect(stopped.body[0]).toMatchObject({ status: 'STOPPED', reason: 'StoppedWhileQueued' });
+    expect(s.app.controlPlane.launcher.heldRequests).toBe(0);
+    for (const l of long) expect((await finished(l.body.id)).status).toBe('COMPLETE');
+    // Capacity freed twice; the stopped one never started.
+    expect((await get(queued.body.id)).externalExecutionId).toBeNull();
+    // It ended without a platform event, and still counts as a finished execution.
+    await until(
+      () => finishedCount('STOPPED'),
+      (n) => n === stoppedBefore + 1,
+      'the stopped queued execution in the metrics',
+    );
+  });
+
+  it('refuses a working directory that is not an absolute, existing directory, naming the property', async () => {
+    for (const [dir, message] of [
+      ['relative/dir', 'must be an absolute path'],
+      ['/nonexistent/batchyard-work', 'is not an existing directory'],
+    ] as const) {
+      const r = await s.request<ErrorBody>('POST', '/tasks/executions', {
+        name: 'hello',
+        properties: { 'deployer.scripted.workingDirectory': dir },
+      });
+      expect(r.status).toBe(400);
+      expect(r.body.details).toContainEqual({
+        path: 'body.properties.deployer.scripted.workingDirectory',
+        message: expect.stringContaining(message),
+      });
+    }
+  });
+
+  it('fails a queued launch whose working directory vanished before it started (LaunchFailed), and counts it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'batchyard-vanishing-'));
+    const failedBefore = await finishedCount('FAILED');
+    const long = await Promise.all(
+      [1, 2].map(() =>
+        s.request<Execution>('POST', '/tasks/executions', { name: 'hello', arguments: ['--sleep=1500'] }),
+      ),
+    );
+    const queued = await s.request<Execution>('POST', '/tasks/executions', {
+      name: 'hello',
+      properties: { 'deployer.scripted.workingDirectory': dir },
+    });
+    expect(queued.body.status).toBe('QUEUED');
+    await rm(dir, { recursive: true });
+    const done = await finished(queued.body.id);
+    expect(done).toMatchObject({ status: 'FAILED', reason: 'LaunchFailed' });
+    expect(
+      (await s.request<{ errorMessage: string }>('GET', `/tasks/executions/${done.id}`)).body.errorMessage,
+    ).toContain(dir);
+    for (const l of long) expect((await finished(l.body.id)).status).toBe('COMPLETE');
+    await until(
+      () => finishedCount('FAILED'),
+      (n) => n === failedBefore + 1,
+      'the failed launch in the metrics',
+    );
   });
 
   it('relaunches with the same arguments and properties', async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ErrorDetail } from '@batchyard/core';
 import type { Logger } from 'pino';
@@ -60,6 +60,10 @@ export function parseEnvironmentVariables(text: string): Record<string, string> 
   return env;
 }
 
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
 export class LocalPlatform implements Platform {
   readonly type = 'local' as const;
   readonly name: string;
@@ -87,6 +91,10 @@ export class LocalPlatform implements Platform {
         });
       } else if (key === 'terminationGracePeriodSeconds' && !/^\d{1,5}$/.test(value)) {
         problems.push({ path: `${path}.${key}`, message: 'must be a whole number of seconds' });
+      } else if (key === 'workingDirectory' && !isAbsolute(value)) {
+        problems.push({ path: `${path}.${key}`, message: 'must be an absolute path' });
+      } else if (key === 'workingDirectory' && !isDirectory(value)) {
+        problems.push({ path: `${path}.${key}`, message: `${value} is not an existing directory` });
       }
     }
     return problems;
@@ -125,6 +133,14 @@ export class LocalPlatform implements Platform {
         stdio: ['ignore', out, out],
         detached: true,
       });
+      // Spawn errors (a missing working directory, say) arrive as an event: wait for the outcome.
+      await new Promise<void>((spawned, failed) => {
+        child.once('spawn', spawned);
+        child.once('error', (err) =>
+          failed(new Error(`could not start ${command[0]} in ${manifest.workingDirectory}: ${err.message}`)),
+        );
+      });
+      child.on('error', (err) => this.options.logger.warn({ err, externalId }, 'task process error'));
       if (child.pid === undefined) throw new Error(`could not start ${command[0]}`);
       await writeFile(files.pid, `${child.pid}\n`);
       await writeFile(files.grace, `${spec.deployer.terminationGracePeriodSeconds ?? '30'}\n`);

@@ -120,11 +120,15 @@ export class TaskExecutionService {
         continue;
       }
       if (status === 'QUEUED') {
-        await executions.updateIfStatus(this.db, row.id, ['QUEUED'], {
-          status: 'STOPPED',
-          endTime: new Date(),
-          reason: 'StoppedWhileQueued',
-        });
+        if (
+          await executions.updateIfStatus(this.db, row.id, ['QUEUED'], {
+            status: 'STOPPED',
+            endTime: new Date(),
+            reason: 'StoppedWhileQueued',
+          })
+        ) {
+          this.launcher.stoppedWhileQueued(row.id);
+        }
         continue;
       }
       if (!(await executions.updateIfStatus(this.db, row.id, [row.status], { status: 'STOPPING' }))) continue;

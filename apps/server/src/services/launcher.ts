@@ -6,6 +6,7 @@ import {
   sanitizeProperties,
   splitLaunchProperties,
   type TaskExecution,
+  type TaskStatus,
 } from '@batchyard/core';
 import { apps, audit, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
 import { parseTaskDefinition } from '@batchyard/dsl';
@@ -47,6 +48,8 @@ export class Launcher {
     private readonly db: PrismaClient,
     private readonly platforms: PlatformRegistry,
     private readonly logger: Logger,
+    /** Told of the terminal transitions the launcher makes itself (no platform event follows them). */
+    private readonly onTerminal: (executionId: number, status: TaskStatus) => void = () => {},
   ) {}
 
   /** Set by the composed-task orchestrator when it starts; composed launches go to it. */
@@ -154,6 +157,28 @@ export class Launcher {
 
   private readonly pending = new Map<number, Omit<LaunchSpec, 'executionId'>>();
 
+  /** How many queued launch requests this process holds in memory (they leave when started or stopped). */
+  get heldRequests(): number {
+    return this.pending.size;
+  }
+
+  /** A queued execution was stopped before it started: drop its held request and say it ended. */
+  stoppedWhileQueued(executionId: number): void {
+    this.pending.delete(executionId);
+    this.onTerminal(executionId, 'STOPPED');
+  }
+
+  /** Records a launch that could not be made; a failure is terminal and has no platform event. */
+  private async launchFailed(executionId: number, err: unknown): Promise<void> {
+    const failed = await executions.updateIfStatus(this.db, executionId, ['LAUNCHING'], {
+      status: 'FAILED',
+      reason: 'LaunchFailed',
+      errorMessage: (err as Error).message,
+      endTime: new Date(),
+    });
+    if (failed) this.onTerminal(executionId, 'FAILED');
+  }
+
   /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
   async start(platform: Platform, spec: LaunchSpec): Promise<void> {
     try {
@@ -178,12 +203,7 @@ export class Launcher {
       }
     } catch (err) {
       this.logger.error({ err, executionId: spec.executionId }, 'launch failed');
-      await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], {
-        status: 'FAILED',
-        reason: 'LaunchFailed',
-        errorMessage: (err as Error).message,
-        endTime: new Date(),
-      });
+      await this.launchFailed(spec.executionId, err);
     }
   }
 
@@ -238,12 +258,7 @@ export class Launcher {
       });
       return spec;
     } catch (err) {
-      await executions.updateIfStatus(this.db, row.id, ['LAUNCHING'], {
-        status: 'FAILED',
-        reason: 'LaunchFailed',
-        errorMessage: (err as Error).message,
-        endTime: new Date(),
-      });
+      await this.launchFailed(row.id, err);
       return undefined;
     }
   }
