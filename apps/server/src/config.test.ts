@@ -44,6 +44,12 @@ describe('loadConfig', () => {
     [{ BATCHYARD_LOG_LEVEL: 'loud' }, /log\.level \(BATCHYARD_LOG_LEVEL\)/],
     [{ BATCHYARD_PLATFORMS: '[{"name":"x","type":"mainframe"}]' }, /platforms\.0\.type/],
     [{ BATCHYARD_PLATFORMS: '{' }, /BATCHYARD_PLATFORMS is not JSON/],
+    [{ BATCHYARD_PLATFORMS: '[{"name":"Prod East","type":"local"}]' }, /platforms\.0\.name.*DNS label/],
+    [{ BATCHYARD_PLATFORMS: '[{"name":"composed","type":"local"}]' }, /platforms\.0\.name.*reserved/],
+    [
+      { BATCHYARD_PLATFORMS: '[{"name":"a","type":"local"},{"name":"a","type":"kubernetes"}]' },
+      /platforms\.1\.name.*used by two accounts/,
+    ],
     [{ BATCHYARD_CONFIG: '/nonexistent/batchyard.yaml' }, /configuration file \/nonexistent/],
   ])('stops on %j naming the key', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

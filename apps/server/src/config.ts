@@ -8,8 +8,20 @@ import { z } from 'zod';
  * Nothing else reads process.env.
  */
 
+/**
+ * Account names become label values on Jobs and rows' platform names: a DNS label, and never
+ * `composed` (the pseudo-account composed-task parents are recorded under).
+ */
+const AccountName = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    'must be a DNS label: lower-case letters, digits and -, at most 63',
+  )
+  .refine((name) => name !== 'composed', 'composed is reserved for composed-task parents');
+
 const LocalAccount = z.object({
-  name: z.string().min(1).max(63),
+  name: AccountName,
   type: z.literal('local'),
   /** Working directory for task processes; each execution gets a sub-directory. */
   workDir: z.string().default('.batchyard/work'),
@@ -18,7 +30,7 @@ const LocalAccount = z.object({
 });
 
 const KubernetesAccount = z.object({
-  name: z.string().min(1).max(63),
+  name: AccountName,
   type: z.literal('kubernetes'),
   namespace: z.string().min(1).max(63).optional(),
   kubeconfig: z.string().optional().describe('Path to a kubeconfig; omitted = in-cluster or ~/.kube/config.'),
@@ -70,6 +82,19 @@ export const ConfigSchema = z.object({
   platforms: z
     .array(PlatformAccount)
     .min(1)
+    .superRefine((accounts, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, account] of accounts.entries()) {
+        if (seen.has(account.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'name'],
+            message: `${account.name} is used by two accounts`,
+          });
+        }
+        seen.add(account.name);
+      }
+    })
     .default([
       { name: 'default', type: 'local', workDir: '.batchyard/work', maxConcurrent: 20, defaults: {} },
     ]),
