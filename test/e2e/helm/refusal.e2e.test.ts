@@ -69,13 +69,22 @@ describe.runIf(canMountPrivately())('helm install without RBAC', () => {
     ]) {
       expect(log).toContain(`namespace ${ns.namespace}: ${line}`);
     }
-    const pod = (
-      await ns.core.listNamespacedPod({
-        namespace: ns.namespace,
-        labelSelector: 'app.kubernetes.io/instance=bare',
-      })
-    ).items[0];
-    const state = pod?.status?.containerStatuses?.[0];
-    expect(state?.ready).toBe(false);
+    // It exited rather than serving half-working. (The node agent does not run readiness probes, so
+    // a restarted instance counts as ready while it runs; the exit code is what shows the refusal.)
+    const exited = await waitFor(
+      'the refusing container to have exited',
+      async () => {
+        const pod = (
+          await ns.core.listNamespacedPod({
+            namespace: ns.namespace,
+            labelSelector: 'app.kubernetes.io/instance=bare',
+          })
+        ).items[0];
+        const status = pod?.status?.containerStatuses?.[0];
+        return status?.state?.terminated ?? status?.lastState?.terminated;
+      },
+      90_000,
+    );
+    expect(exited.exitCode).not.toBe(0);
   });
 });
