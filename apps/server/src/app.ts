@@ -60,7 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('controlPlane', controlPlane);
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
   // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).
-  await app.register(definitionRoutes(definitions, await registerSchedules(app, deps, controlPlane)));
+  definitions.schedules = await registerSchedules(app, deps, controlPlane);
+  await app.register(definitionRoutes(definitions));
   await app.register(composedRoutes(deps, controlPlane));
   await app.register(jobRoutes(new JobService(deps.prisma, controlPlane.launcher)));
   registerMetrics(app, deps.prisma, controlPlane);

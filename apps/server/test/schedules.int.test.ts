@@ -219,4 +219,41 @@ describe('schedules on the local platform', () => {
     expect(bulk.body.deleted).toBeGreaterThanOrEqual(2);
     expect((await s.request('DELETE', '/tasks/schedules')).status).toBe(400);
   });
+
+  it('never lets a schedule outlive its definition when a create and a delete race', async () => {
+    for (let round = 0; round < 20; round++) {
+      const name = `race-${round}`;
+      await s.request('POST', '/tasks/definitions', { name, definition: 'scripted' });
+      const [scheduled, deleted] = await Promise.all([
+        s.request<ErrorBody>('POST', '/tasks/schedules', {
+          scheduleName: `${name}-nightly`,
+          taskDefinitionName: name,
+          cron: '0 3 * * *',
+        }),
+        s.request<ErrorBody>('DELETE', `/tasks/definitions/${name}`),
+      ]);
+      // Either the schedule came first (and the delete is refused), or the delete did (and the
+      // schedule names a definition that no longer exists): never both.
+      const outcome = `${scheduled.status}/${deleted.status}`;
+      expect(['201/409', '400/204'], JSON.stringify([scheduled.body, deleted.body])).toContain(outcome);
+      const definition = await s.request('GET', `/tasks/definitions/${name}`);
+      const schedule = await s.request('GET', `/tasks/schedules/${name}-nightly`);
+      expect(definition.status === 200).toBe(schedule.status === 200);
+    }
+  });
+
+  it('deletes every definition only with every schedule, when asked', async () => {
+    await create({ scheduleName: 'last-one', suspend: true });
+    const refused = await s.request<ErrorBody>('DELETE', '/tasks/definitions');
+    expect(refused.status).toBe(409);
+    expect(refused.body.details).toContainEqual({ path: 'schedules', message: 'last-one' });
+    expect((await s.request('GET', '/tasks/definitions/hello')).status).toBe(200);
+    const all = await s.request<{ deleted: number }>('DELETE', '/tasks/definitions?schedules=delete');
+    expect(all.status).toBe(200);
+    expect(all.body.deleted).toBeGreaterThan(0);
+    const left = await s.request<{ items: Schedule[] }>('GET', '/tasks/schedules');
+    expect(left.body.items).toEqual([]);
+    const definitions = await s.request<{ items: unknown[] }>('GET', '/tasks/definitions');
+    expect(definitions.body.items).toEqual([]);
+  });
 });

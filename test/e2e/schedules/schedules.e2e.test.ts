@@ -1,5 +1,6 @@
 import { cronJobName, KubeClient, scheduleSelector } from '@batchyard/k8s';
 import type { V1CronJob } from '@kubernetes/client-node';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErrorBody, startTestServer, type TestServer } from '../../../apps/server/test/harness.js';
 import { createTestNamespace, kubeconfigPath, type TestNamespace } from '../../cluster/src/testing.js';
@@ -148,6 +149,53 @@ describe('schedules as CronJobs on the test cluster (kube-apiserver 1.20, batch/
     const resumed = await s.request<Schedule>('POST', `/tasks/schedules/${NAME}/resume`);
     expect((await cronJob())?.spec?.suspend).toBe(resumed.body.suspend);
   }, 120_000);
+
+  it('takes back a CronJob whose schedule row did not commit, and restores one whose edit did not', async () => {
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      // A real failure after the CronJob call: the audit insert of these operations raises.
+      await sql.query(`
+        CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.correlation_id = 'doomed' OR (NEW.correlation_id = '${NAME}' AND NEW.action = 'UPDATE') THEN
+            RAISE EXCEPTION 'refused by the test';
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER refuse_doomed BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION refuse_doomed();`);
+      const created = await s.request('POST', '/tasks/schedules', {
+        scheduleName: 'doomed',
+        taskDefinitionName: 'hello',
+        cron: '0 3 * * *',
+      });
+      expect(created.status).toBe(500);
+      expect((await s.request('GET', '/tasks/schedules/doomed')).status).toBe(404);
+      const doomed = {
+        apiVersion: 'batch/v1beta1',
+        metadata: { name: cronJobName('doomed'), namespace: ns.namespace },
+      };
+      await until(
+        () => client.readCronJob(doomed),
+        (c) => c === undefined,
+        'the doomed CronJob to be gone',
+        30_000,
+      );
+
+      const before = await cronJob();
+      const edited = await s.request('PATCH', `/tasks/schedules/${NAME}`, { cron: '0 4 * * *' });
+      expect(edited.status).toBe(500);
+      expect((await show()).cron).toBe(before?.spec?.schedule);
+      const after = await cronJob();
+      expect(after?.spec?.schedule).toBe(before?.spec?.schedule);
+      expect(after?.metadata?.uid).toBe(before?.metadata?.uid);
+    } finally {
+      await sql.query(
+        'DROP TRIGGER IF EXISTS refuse_doomed ON audit_record; DROP FUNCTION IF EXISTS refuse_doomed()',
+      );
+      await sql.end();
+    }
+  });
 
   it('deleting the schedule removes the CronJob', async () => {
     expect((await s.request('DELETE', `/tasks/schedules/${NAME}`)).status).toBe(204);

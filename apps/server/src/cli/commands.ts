@@ -15,7 +15,7 @@ Usage:
   batchyard tasks create <name> <dsl> [--description text]
   batchyard tasks edit <name> <dsl>
   batchyard tasks show <name>
-  batchyard tasks destroy <name>
+  batchyard tasks destroy <name> [--with-schedules]
 
 Options:
   --url <url>   server URL (default $BATCHYARD_URL or http://127.0.0.1:9393)
@@ -80,7 +80,11 @@ const COMMANDS: Record<string, Handler> = {
     return c.request('PUT', `/tasks/definitions/${name}`, { definition: dsl });
   },
   'tasks show': (c, a) => c.request('GET', `/tasks/definitions/${need(a, 1, '<name>')[0]}`),
-  'tasks destroy': (c, a) => c.request('DELETE', `/tasks/definitions/${need(a, 1, '<name>')[0]}`),
+  'tasks destroy': (c, a, f) =>
+    c.request(
+      'DELETE',
+      `/tasks/definitions/${need(a, 1, '<name>')[0]}${f['with-schedules'] === true ? '?schedules=delete' : ''}`,
+    ),
 };
 
 /** Runs a REST sub-command; returns false when `argv` names none. */
@@ -97,6 +101,7 @@ export async function runCliCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
       command: { type: 'string' },
       force: { type: 'boolean' },
       default: { type: 'boolean' },
+      'with-schedules': { type: 'boolean' },
     },
   });
   const key = positionals.slice(0, 2).join(' ');

@@ -14,15 +14,14 @@ import type { TaskDefinitionService } from '../services/task-definitions.js';
 
 const tags = ['tasks'];
 
-/** Asked before a definition is deleted: schedules refuse (409) unless deleted with it. */
-export interface DefinitionDeleteGuard {
-  beforeDefinitionDelete(name: string, deleteSchedules: boolean): Promise<void>;
-}
+const SchedulesQuery = z.object({
+  schedules: z
+    .enum(['delete'])
+    .optional()
+    .describe('Delete their schedules too; without it a definition with schedules is refused (409).'),
+});
 
-export function definitionRoutes(
-  service: TaskDefinitionService,
-  schedules?: DefinitionDeleteGuard,
-): FastifyPluginAsyncZod {
+export function definitionRoutes(service: TaskDefinitionService): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/tasks/definitions',
@@ -103,18 +102,12 @@ export function definitionRoutes(
           tags,
           summary: 'Delete a task definition (with ?schedules=delete, its schedules too)',
           params: DefinitionParams,
-          querystring: z.object({
-            schedules: z
-              .enum(['delete'])
-              .optional()
-              .describe('Delete its schedules too; without it a definition with schedules is refused (409).'),
-          }),
+          querystring: SchedulesQuery,
           response: { 204: z.null(), ...errorResponses },
         },
       },
       async (req, reply) => {
-        await schedules?.beforeDefinitionDelete(req.params.name, req.query.schedules === 'delete');
-        await service.delete(req.params.name);
+        await service.delete(req.params.name, req.query.schedules === 'delete');
         return reply.status(204).send(null);
       },
     );
@@ -124,11 +117,12 @@ export function definitionRoutes(
       {
         schema: {
           tags,
-          summary: 'Delete all task definitions',
+          summary: 'Delete all task definitions (with ?schedules=delete, every schedule too)',
+          querystring: SchedulesQuery,
           response: { 200: z.object({ deleted: z.number().int() }), ...errorResponses },
         },
       },
-      async () => ({ deleted: await service.deleteAll() }),
+      async (req) => ({ deleted: await service.deleteAll(req.query.schedules === 'delete') }),
     );
   };
 }

@@ -13,7 +13,7 @@ import {
   type Schedule,
   type ScheduleDetail,
 } from '@batchyard/core';
-import { audit, type PrismaClient, schedules } from '@batchyard/db';
+import { audit, definitions, type Prisma, type PrismaClient, schedules } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { Platform } from '../platform/types.js';
@@ -52,8 +52,10 @@ export class ScheduleService {
     const platform = this.platforms.resolve(body.platform);
     const fields = toFields(body);
     const launch = await this.validate(fields, platform);
+    let scheduled = false;
     try {
       return await this.db.$transaction(async (tx) => {
+        await this.lockDefinition(tx, fields.taskDefinitionName);
         if (await schedules.findSchedule(tx, body.scheduleName)) {
           throw alreadyExists('schedule', body.scheduleName, 'body.scheduleName');
         }
@@ -64,6 +66,7 @@ export class ScheduleService {
           externalName: null,
         });
         const state = await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
+        scheduled = state !== undefined;
         const saved = state
           ? await schedules.updateSchedule(tx, row.id, { externalName: state.externalName })
           : row;
@@ -77,6 +80,8 @@ export class ScheduleService {
         return toScheduleDto(saved);
       }, TX_OPTIONS);
     } catch (err) {
+      // The CronJob exists but the row did not commit: take it back rather than leave it firing.
+      if (scheduled) await this.unschedule(platform, body.scheduleName);
       // Two creates of one name racing past the check: the unique index decides.
       if ((err as { code?: string }).code === 'P2002') {
         throw alreadyExists('schedule', body.scheduleName, 'body.scheduleName');
@@ -158,30 +163,40 @@ export class ScheduleService {
     const platform = this.platformOf(row);
     const fields = change(row);
     const launch = await this.validate(fields, platform);
-    return this.db.$transaction(async (tx) => {
-      const updated = await schedules.updateSchedule(tx, row.id, fields);
-      const state = await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
-      const saved =
-        state && state.externalName !== updated.externalName
-          ? await schedules.updateSchedule(tx, row.id, { externalName: state.externalName })
-          : updated;
-      await audit.recordAudit(tx, {
-        operation: 'SCHEDULE',
-        action: 'UPDATE',
-        correlationId: name,
-        platformName: platform.name,
-        data: { cron: fields.cron, timeZone: fields.timeZone, suspend: fields.suspend },
-      });
-      return toScheduleDto(saved);
-    }, TX_OPTIONS);
+    let replaced = false;
+    try {
+      return await this.db.$transaction(async (tx) => {
+        await this.lockDefinition(tx, fields.taskDefinitionName);
+        const updated = await schedules.updateSchedule(tx, row.id, fields);
+        const state = await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
+        replaced = state !== undefined;
+        const saved =
+          state && state.externalName !== updated.externalName
+            ? await schedules.updateSchedule(tx, row.id, { externalName: state.externalName })
+            : updated;
+        await audit.recordAudit(tx, {
+          operation: 'SCHEDULE',
+          action: 'UPDATE',
+          correlationId: name,
+          platformName: platform.name,
+          data: { cron: fields.cron, timeZone: fields.timeZone, suspend: fields.suspend },
+        });
+        return toScheduleDto(saved);
+      }, TX_OPTIONS);
+    } catch (err) {
+      // The CronJob changed but the row did not: put the platform object back as the row says.
+      if (replaced) await this.restore(platform, row);
+      throw err;
+    }
   }
 
   async delete(name: string): Promise<void> {
     const row = await this.find(name);
     await this.db.$transaction(async (tx) => {
       await schedules.deleteSchedule(tx, row.id);
-      await this.platforms.find(row.platformName)?.unschedule?.(row.name);
       await audit.recordAudit(tx, { operation: 'SCHEDULE', action: 'DELETE', correlationId: name });
+      // Last: a refusal rolls the row back, and nothing can fail after the CronJob is gone.
+      await this.platforms.find(row.platformName)?.unschedule?.(row.name);
     }, TX_OPTIONS);
   }
 
@@ -192,19 +207,65 @@ export class ScheduleService {
     return names.length;
   }
 
-  /** A definition with schedules is deleted only with its schedules, and only when asked to. */
-  async beforeDefinitionDelete(taskDefinitionName: string, deleteSchedules: boolean): Promise<void> {
-    const names = await schedules.scheduleNamesOf(this.db, [taskDefinitionName]);
-    if (names.length === 0) return;
+  /**
+   * A definition with schedules is deleted only with its schedules, and only when asked to. Runs in
+   * the definition delete's transaction (definitions locked, so no schedule can be added meanwhile);
+   * the returned step removes the platform objects as that transaction's last step.
+   */
+  async beforeDefinitionDelete(
+    tx: Prisma.TransactionClient,
+    taskDefinitionNames: string[],
+    deleteSchedules: boolean,
+  ): Promise<() => Promise<void>> {
+    const rows = await schedules.schedulesOf(tx, taskDefinitionNames);
+    if (rows.length === 0) return async () => {};
     if (!deleteSchedules) {
-      const list = names.join(', ');
+      const which = [...new Set(rows.map((r) => r.taskDefinitionName))].join(', ');
+      const list = rows.map((r) => r.name).join(', ');
       throw new ApiError(
         'CONFLICT',
-        `task definition '${taskDefinitionName}' has schedules (${list}); delete them first or pass ?schedules=delete`,
-        names.map((n) => ({ path: 'schedules', message: n })),
+        `task definition${taskDefinitionNames.length > 1 ? 's' : ''} '${which}' ${rows.length > 1 ? 'have' : 'has'} schedules (${list}); delete them first or pass ?schedules=delete`,
+        rows.map((r) => ({ path: 'schedules', message: r.name })),
       );
     }
-    await this.deleteForDefinition(taskDefinitionName);
+    for (const row of rows) {
+      await schedules.deleteSchedule(tx, row.id);
+      await audit.recordAudit(tx, { operation: 'SCHEDULE', action: 'DELETE', correlationId: row.name });
+    }
+    return async () => {
+      for (const row of rows) await this.platforms.find(row.platformName)?.unschedule?.(row.name);
+    };
+  }
+
+  /** Depends on the definition existing until the transaction ends (a delete waits, then sees us). */
+  private async lockDefinition(tx: Prisma.TransactionClient, name: string): Promise<void> {
+    if ((await definitions.lockDefinitions(tx, [name], 'share')).length === 0) {
+      asScheduleError(notFound('task definition', name), name);
+    }
+  }
+
+  /** Compensation for a CronJob whose row did not commit; a failure is logged (resync-free leftover). */
+  private async unschedule(platform: Platform, name: string): Promise<void> {
+    await platform.unschedule?.(name).catch((err: unknown) => {
+      this.logger.error(
+        { err, schedule: name },
+        'could not remove the CronJob of a schedule that was not saved',
+      );
+    });
+  }
+
+  /** Compensation for an edit whose row did not commit: re-applies the stored schedule. */
+  private async restore(platform: Platform, row: Row): Promise<void> {
+    try {
+      const fields = currentFields(row);
+      const launch = await this.validate(fields, platform);
+      await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
+    } catch (err) {
+      this.logger.error(
+        { err, schedule: row.name },
+        'could not restore the CronJob of a schedule edit that was not saved',
+      );
+    }
   }
 
   private async find(name: string): Promise<Row> {

@@ -11,7 +11,7 @@ import {
   type TaskDefinition,
   type UpdateDefinitionBody,
 } from '@batchyard/core';
-import { apps, audit, type Db, definitions, type PrismaClient } from '@batchyard/db';
+import { apps, audit, type Db, definitions, type Prisma, type PrismaClient } from '@batchyard/db';
 import { type ComposedTask, parseDefinition } from '@batchyard/dsl';
 import { checkComposedApps, replaceChildDefinitions } from '../composed/definitions.js';
 import { dslApiError } from './dsl-errors.js';
@@ -39,8 +39,29 @@ export interface ParsedDefinition {
   task?: ComposedTask;
 }
 
+/**
+ * Asked inside a definition delete's transaction, with the definitions locked: refuses (409) when
+ * they have schedules, unless asked to delete those too. Returns the platform clean-up to run as the
+ * transaction's last step (a refused call rolls everything back).
+ */
+export interface DefinitionScheduleGuard {
+  beforeDefinitionDelete(
+    tx: Prisma.TransactionClient,
+    names: string[],
+    deleteSchedules: boolean,
+  ): Promise<() => Promise<void>>;
+}
+
+const noSchedules: DefinitionScheduleGuard = { beforeDefinitionDelete: async () => async () => {} };
+
+/** Platform calls (a CronJob per schedule) may run inside a delete's transaction. */
+const DELETE_TX_OPTIONS = { maxWait: 30_000, timeout: 120_000 };
+
 export class TaskDefinitionService {
   constructor(private readonly db: PrismaClient) {}
+
+  /** Set when schedules are registered: definitions with schedules are deleted only with them. */
+  schedules: DefinitionScheduleGuard = noSchedules;
 
   /** Parses the DSL and checks that every app it names is registered (one query). */
   async validate(db: Db, text: string): Promise<ParsedDefinition> {
@@ -179,8 +200,9 @@ export class TaskDefinitionService {
     };
   }
 
-  async delete(name: string): Promise<void> {
+  async delete(name: string, deleteSchedules = false): Promise<void> {
     await this.db.$transaction(async (tx) => {
+      await definitions.lockDefinitions(tx, [name], 'update');
       const row = await definitions.findDefinition(tx, name);
       if (!row) throw notFound('task definition', name);
       if (row.parentName) {
@@ -192,12 +214,26 @@ export class TaskDefinitionService {
       const children = row.composed
         ? (await definitions.listDefinitions(tx, { parentName: name }, 10_000)).map((c) => c.name)
         : [];
+      const unschedule = await this.schedules.beforeDefinitionDelete(tx, [name], deleteSchedules);
       await definitions.deleteDefinitions(tx, [name, ...children]);
       await audit.recordAudit(tx, { operation: 'TASK_DEFINITION', action: 'DELETE', correlationId: name });
-    });
+      await unschedule();
+    }, DELETE_TX_OPTIONS);
   }
 
-  async deleteAll(): Promise<number> {
-    return definitions.deleteAllDefinitions(this.db);
+  async deleteAll(deleteSchedules = false): Promise<number> {
+    return this.db.$transaction(async (tx) => {
+      const names = await definitions.lockDefinitions(tx, undefined, 'update');
+      const unschedule = await this.schedules.beforeDefinitionDelete(tx, names, deleteSchedules);
+      const deleted = await definitions.deleteAllDefinitions(tx);
+      await audit.recordAudit(tx, {
+        operation: 'TASK_DEFINITION',
+        action: 'DELETE',
+        correlationId: '*',
+        data: { deleted },
+      });
+      await unschedule();
+      return deleted;
+    }, DELETE_TX_OPTIONS);
   }
 }

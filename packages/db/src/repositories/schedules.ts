@@ -45,6 +45,13 @@ export const listSchedules = (db: Db, filter: ScheduleFilter, size: number, afte
 export const countSchedules = (db: Db, filter: ScheduleFilter): Promise<number> =>
   db.schedule.count({ where: where(filter) });
 
+/** Every schedule of these definitions, by name. */
+export const schedulesOf = (db: Db, taskDefinitionNames: string[]): Promise<Schedule[]> =>
+  db.schedule.findMany({
+    where: { taskDefinitionName: { in: taskDefinitionNames } },
+    orderBy: { name: 'asc' },
+  });
+
 export async function scheduleNamesOf(db: Db, taskDefinitionNames: string[]): Promise<string[]> {
   const rows = await db.schedule.findMany({
     where: { taskDefinitionName: { in: taskDefinitionNames } },

@@ -1,4 +1,4 @@
-import type { Prisma, TaskDefinition, TaskDefinitionRevision } from '../generated/prisma/client.js';
+import { Prisma, type TaskDefinition, type TaskDefinitionRevision } from '../generated/prisma/client.js';
 import type { Db } from './db.js';
 
 export type { TaskDefinition, TaskDefinitionRevision } from '../generated/prisma/client.js';
@@ -89,6 +89,24 @@ export const definitionRevisions = (db: Db, definitionId: number): Promise<TaskD
 export async function deleteDefinitions(db: Db, names: string[]): Promise<number> {
   const { count } = await db.taskDefinition.deleteMany({ where: { name: { in: names } } });
   return count;
+}
+
+/**
+ * Locks definition rows until the transaction ends and returns the names found: `update` before
+ * deleting them, `share` to depend on them existing (a schedule being created). A schedule create
+ * and a definition delete therefore serialise, so no schedule outlives its definition.
+ * `names` undefined locks every definition.
+ */
+export async function lockDefinitions(
+  tx: Prisma.TransactionClient,
+  names: string[] | undefined,
+  mode: 'update' | 'share',
+): Promise<string[]> {
+  const lock = mode === 'update' ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR SHARE`;
+  const filter = names === undefined ? Prisma.empty : Prisma.sql`WHERE name = ANY(${names}::text[])`;
+  const rows = await tx.$queryRaw<{ name: string }[]>`
+    SELECT name FROM task_definition ${filter} ORDER BY name ${lock}`;
+  return rows.map((r) => r.name);
 }
 
 export async function deleteAllDefinitions(db: Db): Promise<number> {
