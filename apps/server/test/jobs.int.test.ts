@@ -217,6 +217,27 @@ describe('job executions API over sample runs', () => {
     expect(instances.body.items).toHaveLength(4);
   });
 
+  it('restarts a job execution once: a second restart while the first is in flight is refused', async () => {
+    const again = await runSample(server, ['rows=400', 'seed=106', '--failAt=250']);
+    const id = again.jobExecutionIds[0]!;
+    const [a, b] = await Promise.all([
+      server.request<TaskRun & ErrorBody>('PUT', `/jobs/executions/${id}/restart`),
+      server.request<TaskRun & ErrorBody>('PUT', `/jobs/executions/${id}/restart`),
+    ]);
+    expect([a.status, b.status].sort(), JSON.stringify([a.body, b.body])).toEqual([201, 409]);
+    const [won, lost] = a.status === 201 ? [a, b] : [b, a];
+    expect(lost.body.message).toContain(`task execution ${won.body.id}`);
+    const rerun = await waitForTask(server, won.body.id);
+    expect(rerun.status).toBe('FAILED');
+    // Once the restart has run, the old execution is no longer the newest of its instance.
+    expect((await server.request<ErrorBody>('PUT', `/jobs/executions/${id}/restart`)).status).toBe(409);
+    // The new one is restartable, exactly once again.
+    const newest = rerun.jobExecutionIds[0]!;
+    const third = await server.request<TaskRun>('PUT', `/jobs/executions/${newest}/restart`);
+    expect(third.status).toBe(201);
+    await waitForTask(server, third.body.id);
+  });
+
   it('stops a running job cooperatively, then abandons it', async () => {
     const launch = await server.request<TaskRun>('POST', '/tasks/executions', {
       name: 'settle-demo',

@@ -192,13 +192,35 @@ export class JobService {
     }
     const task = await executions.findExecution(this.db, execution.taskExecutionId);
     if (!task) throw new ApiError('CONFLICT', `job execution ${id} is not restartable: its task is gone`);
-    await audit.recordAudit(this.db, { operation: 'JOB', action: 'RESTART', correlationId: String(id) });
-    return this.launcher.launch({
-      name: task.taskName,
-      arguments: Array.isArray(task.arguments) ? task.arguments.map(String) : [],
-      properties: (task.properties ?? {}) as Record<string, string>,
-      platform: task.platformName ?? undefined,
+    const launched = await this.launcher.launch(
+      {
+        name: task.taskName,
+        arguments: Array.isArray(task.arguments) ? task.arguments.map(String) : [],
+        properties: (task.properties ?? {}) as Record<string, string>,
+        platform: task.platformName ?? undefined,
+      },
+      {
+        restartOfJobExecutionId: id,
+        // Exactly one restart in flight per job execution: checked and inserted under one lock.
+        beforeInsert: async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`batchyard:job-restart:${id}`}))`;
+          const live = await executions.liveRestartOf(tx, id);
+          if (live) {
+            throw new ApiError(
+              'CONFLICT',
+              `job execution ${id} is already being restarted by task execution ${live.id} (${live.status})`,
+            );
+          }
+        },
+      },
+    );
+    await audit.recordAudit(this.db, {
+      operation: 'JOB',
+      action: 'RESTART',
+      correlationId: String(id),
+      data: { taskExecutionId: launched.id },
     });
+    return launched;
   }
 
   async steps(id: number): Promise<StepExecution[]> {

@@ -19,6 +19,8 @@ import { toExecutionDtos } from './execution-dto.js';
 export interface LaunchOptions {
   parentExecutionId?: number;
   scheduleName?: string;
+  /** The job execution this launch restarts (recorded on the row). */
+  restartOfJobExecutionId?: number;
   /**
    * Runs inside the launch transaction just before the row is inserted; throwing aborts the
    * launch. Composed tasks use it to make "one child execution per node" a database guarantee.
@@ -133,6 +135,7 @@ export class Launcher {
         platformType: platform.type,
         parentExecutionId: options.parentExecutionId ?? null,
         scheduleName: options.scheduleName ?? null,
+        restartOfJobExecutionId: options.restartOfJobExecutionId ?? null,
         ...(status === 'QUEUED' && waitingFor ? { reason: 'ResourceQuota', errorMessage: waitingFor } : {}),
       });
       return created;

@@ -26,6 +26,7 @@ export interface NewExecution {
   platformType: string;
   parentExecutionId?: number | null;
   scheduleName?: string | null;
+  restartOfJobExecutionId?: number | null;
   externalExecutionId?: string | null;
   /** Why a queued execution waits (e.g. ResourceQuota), with the details. */
   reason?: string | null;
@@ -242,3 +243,10 @@ export async function adoptExecution(db: Db, e: NewExecution): Promise<TaskExecu
   const id = rows[0]?.id;
   return id === undefined ? undefined : ((await findExecution(db, id)) ?? undefined);
 }
+
+/** A restart of this job execution that has not ended yet (launched, queued or running). */
+export const liveRestartOf = (db: Db, jobExecutionId: number) =>
+  db.taskExecution.findFirst({
+    where: { restartOfJobExecutionId: jobExecutionId, status: { in: NON_TERMINAL } },
+    select: { id: true, status: true },
+  });
