@@ -2,7 +2,23 @@
 export class ApiClient {
   constructor(private readonly baseUrl: string) {}
 
+  /** A JSON endpoint: the parsed body, or null for an empty one (204). */
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const text = await this.send(method, path, body);
+    if (!text) return null as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new Error(`${method} ${path}: the server answered something that is not JSON`);
+    }
+  }
+
+  /** A text endpoint (logs): the body exactly as the server sent it. */
+  requestText(method: string, path: string): Promise<string> {
+    return this.send(method, path);
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<string> {
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -11,12 +27,26 @@ export class ApiClient {
       throw new Error(`cannot reach ${this.baseUrl}: ${(err as Error).message}`);
     });
     const text = await res.text();
-    const parsed: unknown = text ? JSON.parse(text) : null;
-    if (!res.ok) {
-      const e = parsed as { message?: string; details?: { path: string; message: string }[] } | null;
-      const details = e?.details?.map((d) => `\n  ${d.path}: ${d.message}`).join('') ?? '';
-      throw new Error(`${res.status} ${e?.message ?? res.statusText}${details}`);
-    }
-    return parsed as T;
+    if (!res.ok) throw new Error(describeError(res.status, res.statusText, text));
+    return text;
   }
+}
+
+interface ErrorBody {
+  message?: string;
+  details?: { path: string; message: string }[];
+}
+
+/** `404 task execution '7' does not exist`, then one indented line per `details[]` entry. */
+function describeError(status: number, statusText: string, text: string): string {
+  let e: ErrorBody | null = null;
+  try {
+    e = JSON.parse(text) as ErrorBody | null;
+  } catch {
+    // not the server's JSON error body (a proxy's page, say): the status line alone
+  }
+  const details = Array.isArray(e?.details)
+    ? e.details.map((d) => `\n  ${d.path}: ${d.message}`).join('')
+    : '';
+  return `${status} ${e?.message ?? statusText}${details}`;
 }
