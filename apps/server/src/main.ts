@@ -1,21 +1,26 @@
 #!/usr/bin/env node
-import { migrate } from '@batchyard/db';
 import { runCliCommand, USAGE, UsageError } from './cli/commands.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { openDatabase } from './runtime.js';
-import { closeOnSignals, startServer } from './server.js';
+
+// The server, the database layer and the Kubernetes client load only for the commands that use
+// them, so a REST sub-command (`batchyard tasks list`) starts in a fraction of the time.
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   if (command === 'server') {
     const config = loadConfig();
+    const { closeOnSignals, startServer } = await import('./server.js');
     const server = await startServer(config);
     closeOnSignals(server, config.server.shutdownTimeoutMs);
     return -1; // keep running
   }
   if (command === 'migrate') {
     const config = loadConfig();
+    const [{ migrate }, { createLogger }, { openDatabase }] = await Promise.all([
+      import('@batchyard/db'),
+      import('./logger.js'),
+      import('./runtime.js'),
+    ]);
     const logger = createLogger(config.log.level);
     if (config.database.url) {
       const result = await migrate(config.database.url);

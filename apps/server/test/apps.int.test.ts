@@ -100,7 +100,7 @@ describe('app registry API', () => {
     expect(badCursor.body.details[0]?.path).toBe('query.cursor');
     const badSize = await s.request<ErrorBody>('GET', '/apps?size=0');
     expect(badSize.status).toBe(400);
-    expect(badSize.body.details[0]?.path).toBe('querystring.size');
+    expect(badSize.body.details[0]?.path).toBe('query.size');
   });
 
   it('imports SCDF properties, validating every line first', async () => {

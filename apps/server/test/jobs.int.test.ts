@@ -174,9 +174,9 @@ describe('job executions API over sample runs', () => {
 
   it('names the bad field with a 4xx', async () => {
     for (const [path, field] of [
-      ['/jobs/executions?size=0', 'querystring.size'],
-      ['/jobs/executions?status=DONE', 'querystring.status'],
-      ['/jobs/executions?from=yesterday', 'querystring.from'],
+      ['/jobs/executions?size=0', 'query.size'],
+      ['/jobs/executions?status=DONE', 'query.status'],
+      ['/jobs/executions?from=yesterday', 'query.from'],
       ['/jobs/executions?cursor=nonsense', 'query.cursor'],
       ['/jobs/executions/abc', 'params.id'],
       ['/jobs/executions/1/steps/x/progress', 'params.stepId'],

@@ -27,8 +27,18 @@ export class ApiClient {
       throw new Error(`cannot reach ${this.baseUrl}: ${(err as Error).message}`);
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(describeError(res.status, res.statusText, text));
+    if (!res.ok) throw new ApiRequestError(res.status, describeError(res.status, res.statusText, text));
     return text;
+  }
+}
+
+/** The server answered with an error status; the message is what the CLI prints. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
   }
 }
 

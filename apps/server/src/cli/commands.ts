@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { ApiClient } from './client.js';
+import { ApiClient, ApiRequestError } from './client.js';
 
 const USAGE = `batchyard — Kubernetes-native control plane for batch work
 
@@ -193,10 +193,19 @@ const COMMANDS: Record<string, Handler> = {
   },
   'tasks show': (c, a) => c.request('GET', `/tasks/definitions/${one(a, '<name>')}`),
   'tasks destroy': (c, a, f) =>
-    c.request(
-      'DELETE',
-      `/tasks/definitions/${one(a, '<name>')}${query({ schedules: f.flag('with-schedules') ? 'delete' : undefined })}`,
-    ),
+    c
+      .request(
+        'DELETE',
+        `/tasks/definitions/${one(a, '<name>')}${query({ schedules: f.flag('with-schedules') ? 'delete' : undefined })}`,
+      )
+      .catch((err: unknown) => {
+        // The server's message names its query parameter; a CLI user needs the flag.
+        if (err instanceof ApiRequestError && err.status === 409)
+          throw new Error(
+            `${err.message.replace(' or pass ?schedules=delete', '')}\n  (or rerun with --with-schedules)`,
+          );
+        throw err;
+      }),
   'tasks launch': (c, a, f) =>
     c.request('POST', '/tasks/executions', {
       name: need(a, 1, '<name>')[0],

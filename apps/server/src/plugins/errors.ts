@@ -36,7 +36,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(err.status).send(err.toBody());
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const where = err.validationContext ?? 'body';
+      // Fastify calls the query string 'querystring'; error paths say 'query', as the docs do.
+      const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body');
       const details = validationDetails(err, where);
       const body: ErrorBody = {
         error: 'VALIDATION_FAILED',
