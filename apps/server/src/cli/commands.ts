@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parse as parseShellWords } from 'shell-quote';
 import { ApiClient, ApiRequestError } from './client.js';
 
 const USAGE = `batchyard — Kubernetes-native control plane for batch work
@@ -127,6 +128,20 @@ const segments = (args: string[], n: number, what: string): string[] =>
 const one = (args: string[], what: string): string => segments(args, 1, what)[0] ?? '';
 
 /** `?a=1&b=2` from the parameters that are set, or ''. */
+/** `--command 'node "my task.js" --x'`: split as a POSIX shell would, quotes kept together. */
+export function commandWords(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  // No environment: a `$VAR` stays literal text, expanded (if at all) where the command runs.
+  const words = parseShellWords(text, (name) => `$${name}`);
+  const bad = words.find((w) => typeof w !== 'string');
+  if (bad !== undefined)
+    throw new UsageError(
+      `--command is one program and its arguments; quote shell syntax (${JSON.stringify(bad)})`,
+    );
+  if (words.length === 0) throw new UsageError('--command is empty');
+  return words as string[];
+}
+
 const query = (params: Record<string, string | undefined>): string => {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
@@ -152,7 +167,7 @@ const COMMANDS: Record<string, Handler> = {
   'apps register': (c, a, f) => {
     const [type, name, version] = segments(a, 4, '<type> <name> <version> <uri>');
     const uri = a[3];
-    const command = f.string('command')?.split(' ').filter(Boolean);
+    const command = commandWords(f.string('command'));
     return c.request('POST', `/apps/${type}/${name}/${version}`, {
       uri,
       force: f.flag('force'),
