@@ -174,6 +174,26 @@ describe('launching on the local platform', () => {
     }
   });
 
+  it('refuses an app with no local command (an image only) with a 400 and creates no execution', async () => {
+    await s.request('POST', '/apps/task/imageonly/1.0', { uri: 'docker:acme/imageonly:1.0' });
+    await s.request('POST', '/tasks/definitions', { name: 'image-only', definition: 'imageonly' });
+    const r = await s.request<ErrorBody>('POST', '/tasks/executions', { name: 'image-only' });
+    expect(r.status).toBe(400);
+    expect(r.body.details).toEqual([
+      { path: 'body.name', message: expect.stringContaining('no local command') },
+    ]);
+    const list = await s.request<{ items: Execution[] }>('GET', '/tasks/executions?task=image-only');
+    expect(list.body.items).toEqual([]);
+    // A schedule of it is refused the same way, before it could fire.
+    const schedule = await s.request<ErrorBody>('POST', '/tasks/schedules', {
+      scheduleName: 'image-only-nightly',
+      taskDefinitionName: 'image-only',
+      cron: '0 3 * * *',
+    });
+    expect(schedule.status).toBe(400);
+    expect(schedule.body.message).toContain('no local command');
+  });
+
   it('fails a queued launch whose working directory vanished before it started (LaunchFailed), and counts it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'batchyard-vanishing-'));
     const failedBefore = await finishedCount('FAILED');

@@ -100,6 +100,11 @@ export class LocalPlatform implements Platform {
     return problems;
   }
 
+  unrunnableApp(app: { name: string; command: string[] | null }): string | undefined {
+    if (app.command && app.command.length > 0) return undefined;
+    return `app ${app.name} has no local command; register it with "command" to run it on the local platform '${this.name}'`;
+  }
+
   externalId(executionId: number): string {
     return `local-${executionId}`;
   }
@@ -119,11 +124,8 @@ export class LocalPlatform implements Platform {
     if ((existingPid !== undefined && pidAlive(existingPid)) || existsSync(files.exit)) {
       return { externalId, manifest }; // already launched: a retried launch starts nothing new
     }
-    if (command.length === 0) {
-      throw new Error(
-        `app ${spec.appName} has no local command; register it with "command" to run it on the local platform`,
-      );
-    }
+    const unrunnable = this.unrunnableApp({ name: spec.appName, command });
+    if (unrunnable) throw new Error(unrunnable); // prepare() refuses this first; kept for direct callers
     await mkdir(files.dir, { recursive: true });
     const out = openSync(files.log, 'a');
     try {

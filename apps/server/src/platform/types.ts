@@ -98,6 +98,8 @@ export interface Platform {
   readonly defaults: Readonly<Record<string, string>>;
   /** Pure check of deployer properties, before anything is created. */
   validateDeployerProperties(deployer: Record<string, string>, path: string): ErrorDetail[];
+  /** Why this platform cannot run the app at all (the local platform needs a command), or undefined. */
+  unrunnableApp?(app: { name: string; command: string[] | null }): string | undefined;
   /**
    * Why this launch would not get capacity right now (e.g. a namespace ResourceQuota), or
    * undefined when it fits. The launcher queues instead of creating something that cannot run.

@@ -88,6 +88,13 @@ export class Launcher {
       ]);
     }
     const platform = this.platforms.resolve(body.platform);
+    const command = Array.isArray(app.command) ? app.command.map(String) : null;
+    const unrunnable = platform.unrunnableApp?.({ name: app.name, command });
+    if (unrunnable) {
+      throw new ApiError('VALIDATION_FAILED', unrunnable, [
+        { path: body.platform ? 'body.platform' : 'body.name', message: unrunnable },
+      ]);
+    }
     const deployer = { ...platform.defaults, ...props.deployer };
     const problems = platform.validateDeployerProperties(deployer, `body.properties.deployer.${target}`);
     if (problems.length > 0) {
@@ -104,7 +111,7 @@ export class Launcher {
         appName: app.name,
         appVersion: app.version,
         uri: app.uri,
-        command: Array.isArray(app.command) ? app.command.map(String) : null,
+        command,
         args: [...toArgs({ ...node.properties, ...props.appArgs }), ...body.arguments],
         deployer,
       },
