@@ -5,10 +5,11 @@ import type { Config } from './config.js';
 import { createPlatforms } from './platform/factory.js';
 import type { PlatformRegistry } from './platform/registry.js';
 import { TaskExecutionService } from './services/executions.js';
-import { Launcher } from './services/launcher.js';
+import { Launcher, type LaunchOutcome, type LaunchSource } from './services/launcher.js';
 import { Reconciler } from './services/reconciler.js';
 
 export type TerminalListener = (executionId: number, status: TaskStatus) => void | Promise<void>;
+export type LaunchListener = (outcome: LaunchOutcome, source: LaunchSource) => void;
 
 export interface ControlPlaneDeps {
   config: Readonly<Config>;
@@ -23,6 +24,7 @@ export interface ControlPlaneDeps {
  */
 export class ControlPlane {
   private readonly terminalListeners: TerminalListener[] = [];
+  private readonly launchListeners: LaunchListener[] = [];
   private dispatchTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private dispatching: Promise<unknown> = Promise.resolve();
@@ -39,12 +41,15 @@ export class ControlPlane {
   static async create(deps: ControlPlaneDeps): Promise<ControlPlane> {
     const platforms = await createPlatforms(deps);
     let plane: ControlPlane | undefined;
-    const launcher = new Launcher(deps.prisma, platforms, deps.logger, (id, status) =>
-      plane?.terminal(id, status),
-    );
+    const launcher = new Launcher(deps.prisma, platforms, deps.logger, {
+      terminal: (id, status) => plane?.terminal(id, status),
+      launch: (outcome, source) => plane?.launched(outcome, source),
+    });
     const reconciler = new Reconciler(deps.prisma, platforms, deps.logger, {
       logTailBytes: deps.config.executions.logTailBytes,
       onTerminal: (id, status) => plane?.terminal(id, status),
+      // A CronJob's run counts as its schedule's launch; a Job made with kubectl as adopted.
+      onAdopted: (scheduled) => plane?.launched('launched', scheduled ? 'schedule' : 'adopted'),
     });
     const service = new TaskExecutionService(deps.prisma, platforms, launcher, deps.logger);
     plane = new ControlPlane(
@@ -64,6 +69,15 @@ export class ControlPlane {
    */
   onTerminal(listener: TerminalListener): void {
     this.terminalListeners.push(listener);
+  }
+
+  /** Subscribes to every launch the control plane counts (metrics). Must not throw. */
+  onLaunch(listener: LaunchListener): void {
+    this.launchListeners.push(listener);
+  }
+
+  private launched(outcome: LaunchOutcome, source: LaunchSource): void {
+    for (const listener of this.launchListeners) listener(outcome, source);
   }
 
   private terminal(executionId: number, status: TaskStatus): void {

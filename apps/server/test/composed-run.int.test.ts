@@ -10,7 +10,7 @@ import {
   SCRIPT,
   until,
 } from './composed-support.js';
-import { type ErrorBody, startTestServer, type TestServer } from './harness.js';
+import { counterValue, type ErrorBody, startTestServer, type TestServer } from './harness.js';
 
 const time = (iso: string | null) => new Date(iso ?? NaN).getTime();
 const byTask = (children: Execution[]) => new Map(children.map((c) => [c.taskName, c]));
@@ -31,6 +31,8 @@ describe('composed tasks on the local platform', () => {
   afterAll(() => s.close());
 
   it('runs extract && <clean || enrich> && load in order, the split branches overlapping', async () => {
+    const launches = (source: string) => counterValue(s, 'batchyard_task_launches_total', { source });
+    const [apiBefore, composedBefore] = [await launches('api'), await launches('composed')];
     const parent = await launch(s, {
       name: 'etl',
       arguments: ['--print=from-parent'],
@@ -49,6 +51,9 @@ describe('composed tasks on the local platform', () => {
     ]);
     const all = [parent, ...children];
     expect(all).toHaveLength(5);
+    // The parent is the API's launch; its four children are the graph's.
+    expect(await launches('api')).toBe(apiBefore + 1);
+    expect(await launches('composed')).toBe(composedBefore + 4);
     const c = byTask(children);
     for (const child of children) {
       expect(child).toMatchObject({ status: 'COMPLETE', parentExecutionId: parent.id });

@@ -1,5 +1,6 @@
 import { createPrismaClient } from '@batchyard/db';
 import type { FastifyInstance } from 'fastify';
+import parsePrometheusText from 'parse-prometheus-text-format';
 import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
 import { buildApp } from '../src/app.js';
@@ -61,4 +62,27 @@ export interface ErrorBody {
   error: string;
   message: string;
   details: { path: string; message: string }[];
+}
+
+/**
+ * The sum of a counter's series on /metrics whose labels include `labels` (0 when none exists yet).
+ * Counters are per app (not prom-client's global registry), so a test reads its own server's.
+ */
+export async function counterValue(
+  s: TestServer,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const text = await fetch(`${s.url}/metrics`).then((r) => r.text());
+  const family = (parsePrometheusText(text) as { name: string; metrics: CounterSample[] }[]).find(
+    (f) => f.name === name,
+  );
+  return (family?.metrics ?? [])
+    .filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
+    .reduce((sum, m) => sum + Number(m.value), 0);
+}
+
+interface CounterSample {
+  value: string;
+  labels?: Record<string, string>;
 }

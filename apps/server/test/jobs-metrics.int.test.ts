@@ -90,7 +90,7 @@ describe('GET /metrics after known sample runs', () => {
     expect(value(m, 'batchyard_task_executions', { status: 'COMPLETE' })).toBe(2);
     expect(value(m, 'batchyard_task_executions', { status: 'FAILED' })).toBe(1);
     expect(value(m, 'batchyard_task_executions', { status: 'RUNNING' })).toBe(0);
-    expect(value(m, 'batchyard_task_launches_total', { result: 'launched' })).toBe(3);
+    expect(value(m, 'batchyard_task_launches_total', { result: 'launched', source: 'api' })).toBe(3);
     expect(value(m, 'batchyard_task_executions_finished_total', { task: TASK, status: 'FAILED' })).toBe(1);
     expect(
       histogramCount(m, 'batchyard_task_execution_duration_seconds', { task: TASK, status: 'FAILED' }),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../../test/setup/until.js';
-import { type ErrorBody, startTestServer, type TestServer } from './harness.js';
+import { counterValue, type ErrorBody, startTestServer, type TestServer } from './harness.js';
 
 interface Execution {
   id: number;
@@ -33,14 +33,8 @@ describe('launching on the local platform', () => {
     );
 
   /** Terminal executions of `hello` with this status, as /metrics counts them. */
-  const finishedCount = async (status: string) => {
-    const text = await fetch(`${s.url}/metrics`).then((r) => r.text());
-    const line = new RegExp(
-      `^batchyard_task_executions_finished_total\\{task="hello",status="${status}"\\} (\\d+)$`,
-      'm',
-    );
-    return Number(line.exec(text)?.[1] ?? 0);
-  };
+  const finishedCount = (status: string) =>
+    counterValue(s, 'batchyard_task_executions_finished_total', { task: 'hello', status });
 
   beforeAll(async () => {
     const work = await mkdtemp(join(tmpdir(), 'batchyard-local-'));
@@ -177,8 +171,11 @@ describe('launching on the local platform', () => {
   it('refuses an app with no local command (an image only) with a 400 and creates no execution', async () => {
     await s.request('POST', '/apps/task/imageonly/1.0', { uri: 'docker:acme/imageonly:1.0' });
     await s.request('POST', '/tasks/definitions', { name: 'image-only', definition: 'imageonly' });
+    const launches = { result: 'rejected', source: 'api' };
+    const rejectedBefore = await counterValue(s, 'batchyard_task_launches_total', launches);
     const r = await s.request<ErrorBody>('POST', '/tasks/executions', { name: 'image-only' });
     expect(r.status).toBe(400);
+    expect(await counterValue(s, 'batchyard_task_launches_total', launches)).toBe(rejectedBefore + 1);
     expect(r.body.details).toEqual([
       { path: 'body.name', message: expect.stringContaining('no local command') },
     ]);

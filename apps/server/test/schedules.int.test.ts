@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../../test/setup/until.js';
-import { type ErrorBody, startTestServer, type TestServer } from './harness.js';
+import { counterValue, type ErrorBody, startTestServer, type TestServer } from './harness.js';
 
 interface Schedule {
   name: string;
@@ -88,6 +88,8 @@ describe('schedules on the local platform', () => {
     expect((await s.request('POST', '/tasks/schedules', { ...r.body, scheduleName: name })).status).toBe(400);
     expect((await create({ scheduleName: name })).status).toBe(409);
 
+    const fired = { result: 'launched', source: 'schedule' };
+    const firedBefore = await counterValue(s, 'batchyard_task_launches_total', fired);
     const t0 = futureMinute();
     const [first, ...more] = await tick(t0);
     expect(more, JSON.stringify(first)).toEqual([]);
@@ -100,6 +102,8 @@ describe('schedules on the local platform', () => {
       'the fired execution to complete',
     );
     expect(done).toMatchObject({ scheduleName: name, arguments: ['--extra=1'] });
+    // Counted as a schedule's launch, once.
+    expect(await counterValue(s, 'batchyard_task_launches_total', fired)).toBe(firedBefore + 1);
 
     const second = await tick(new Date(t0.getTime() + MINUTE + 2000));
     expect(second).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { counterValue } from '../../../apps/server/test/harness.js';
 import { type Execution, type K8sServer, startK8sServer, TERMINAL, until } from '../support/k8s-server.js';
 
 describe('Jobs created outside the API are adopted', () => {
@@ -41,6 +42,13 @@ describe('Jobs created outside the API are adopted', () => {
       'adoption',
     );
     expect(found.body).toMatchObject({ taskName: 'nightly-report', externalExecutionId: 'by-hand-1' });
+    // Counted once, as adopted (however many events the Job produced).
+    expect(
+      await counterValue(k.server, 'batchyard_task_launches_total', {
+        result: 'launched',
+        source: 'adopted',
+      }),
+    ).toBe(1);
     const done = await until(
       () => k.server.request<Execution>('GET', `/tasks/executions/${found.body.id}`).then((r) => r.body),
       (e) => TERMINAL.includes(e.status),

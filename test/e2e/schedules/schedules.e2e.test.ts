@@ -2,7 +2,12 @@ import { cronJobName, KubeClient, scheduleSelector } from '@batchyard/k8s';
 import type { V1CronJob } from '@kubernetes/client-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ErrorBody, startTestServer, type TestServer } from '../../../apps/server/test/harness.js';
+import {
+  counterValue,
+  type ErrorBody,
+  startTestServer,
+  type TestServer,
+} from '../../../apps/server/test/harness.js';
 import { createTestNamespace, kubeconfigPath, type TestNamespace } from '../../cluster/src/testing.js';
 import { createTestDatabase, type TestDatabase } from '../../setup/database.js';
 import { until } from '../../setup/until.js';
@@ -119,6 +124,11 @@ describe('schedules as CronJobs on the test cluster (kube-apiserver 1.20, batch/
     const execution = (await s.request<Execution>('GET', `/tasks/executions/${id}`)).body;
     expect(execution).toMatchObject({ taskName: 'hello', scheduleName: NAME });
     expect(detail.lastScheduleTime).not.toBeNull();
+    // The CronJob's run, adopted by the reconciler, counts as the schedule's launch.
+    const runs = detail.recentExecutions.length;
+    expect(
+      await counterValue(s, 'batchyard_task_launches_total', { result: 'launched', source: 'schedule' }),
+    ).toBeGreaterThanOrEqual(runs);
   }, 150_000);
 
   it('editing the cron updates the CronJob in place (same uid)', async () => {

@@ -11,13 +11,6 @@ import { registerServerMetrics } from './server-metrics.js';
  */
 export const MAX_SERIES = 500;
 
-/** Routes whose 201 response is a launched or queued task execution. */
-const LAUNCH_ROUTES = new Set([
-  'POST /tasks/executions',
-  'POST /tasks/executions/:id/relaunch',
-  'PUT /jobs/executions/:id/restart',
-]);
-
 /**
  * Prometheus metrics on `GET /metrics`. A registry per app (never prom-client's global one),
  * so tests can build several apps in one process.
@@ -28,18 +21,7 @@ export function registerMetrics(app: FastifyInstance, db: Db, controlPlane: Cont
   const server = registerServerMetrics(register, db, controlPlane, MAX_SERIES);
   registerBatchMetrics(register, db, MAX_SERIES);
 
-  app.addHook('onSend', async (req, reply, payload) => {
-    const key = `${req.method} ${req.routeOptions.url ?? ''}`;
-    if (!LAUNCH_ROUTES.has(key)) return payload;
-    const code = reply.statusCode;
-    if (code === 201) {
-      const queued = typeof payload === 'string' && payload.includes('"status":"QUEUED"');
-      server.launches.inc({ result: queued ? 'queued' : 'launched' });
-    } else {
-      server.launches.inc({ result: code < 500 ? 'rejected' : 'failed' });
-    }
-    return payload;
-  });
+  controlPlane.onLaunch((result, source) => server.launches.inc({ result, source }));
   app.addHook('onResponse', async (req, reply) => {
     // The route template, never the raw URL: ids in paths would make a series per execution.
     server.httpDuration.observe(

@@ -18,7 +18,7 @@ export class LabelCap {
 
 export interface ServerMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
-  launches: Counter<'result'>;
+  launches: Counter<'result' | 'source'>;
 }
 
 type InformerSource = { name: string; informerStats?: () => { jobs?: InformerStats; pods?: InformerStats } };
@@ -43,8 +43,8 @@ export function registerServerMetrics(
   });
   const launches = new Counter({
     name: 'batchyard_task_launches_total',
-    help: 'Launch requests through the API (launch, relaunch, job restart) by result: launched, queued, rejected, failed.',
-    labelNames: ['result'],
+    help: 'Launches by result (launched, queued, rejected, failed) and source (api, schedule, composed, adopted).',
+    labelNames: ['result', 'source'],
     registers: [register],
   });
   const taskNames = new LabelCap(maxSeries);

@@ -28,6 +28,18 @@ export interface LaunchOptions {
   beforeInsert?: (tx: Prisma.TransactionClient) => Promise<void>;
 }
 
+/** Who asked for a launch: a REST call, a schedule firing, a composed task's graph, or the platform (adopted). */
+export type LaunchSource = 'api' | 'schedule' | 'composed' | 'adopted';
+/** What came of it: started, queued for capacity, refused (4xx, nothing created), or failed. */
+export type LaunchOutcome = 'launched' | 'queued' | 'rejected' | 'failed';
+
+/** What the launcher tells the control plane (metrics, queue dispatch, composed tasks). */
+export interface LauncherEvents {
+  /** A terminal transition the launcher made itself (no platform event follows it). */
+  terminal(executionId: number, status: TaskStatus): void;
+  launch(outcome: LaunchOutcome, source: LaunchSource): void;
+}
+
 /** Launches composed definitions (apps/server/src/composed): there is no platform resource. */
 export interface ComposedLaunches {
   launch(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution>;
@@ -50,8 +62,7 @@ export class Launcher {
     private readonly db: PrismaClient,
     private readonly platforms: PlatformRegistry,
     private readonly logger: Logger,
-    /** Told of the terminal transitions the launcher makes itself (no platform event follows them). */
-    private readonly onTerminal: (executionId: number, status: TaskStatus) => void = () => {},
+    private readonly events: LauncherEvents = { terminal() {}, launch() {} },
   ) {}
 
   /** Set by the composed-task orchestrator when it starts; composed launches go to it. */
@@ -118,7 +129,28 @@ export class Launcher {
     };
   }
 
+  /** Launches (or queues) one execution; every call is counted by source and outcome. */
   async launch(body: LaunchBody, options: LaunchOptions = {}): Promise<TaskExecution> {
+    const source: LaunchSource =
+      options.parentExecutionId !== undefined
+        ? 'composed'
+        : options.scheduleName !== undefined
+          ? 'schedule'
+          : 'api';
+    try {
+      const row = await this.launchUncounted(body, options);
+      this.events.launch(
+        row.status === 'QUEUED' ? 'queued' : row.status === 'FAILED' ? 'failed' : 'launched',
+        source,
+      );
+      return row;
+    } catch (err) {
+      this.events.launch(err instanceof ApiError && err.status < 500 ? 'rejected' : 'failed', source);
+      throw err;
+    }
+  }
+
+  private async launchUncounted(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution> {
     if (this.composed && options.parentExecutionId === undefined) {
       const def = await definitions.findDefinition(this.db, body.name);
       if (def?.composed) return this.composed.launch(body, options);
@@ -175,7 +207,7 @@ export class Launcher {
   /** A queued execution was stopped before it started: drop its held request and say it ended. */
   stoppedWhileQueued(executionId: number): void {
     this.pending.delete(executionId);
-    this.onTerminal(executionId, 'STOPPED');
+    this.events.terminal(executionId, 'STOPPED');
   }
 
   /** Records a launch that could not be made; a failure is terminal and has no platform event. */
@@ -186,7 +218,7 @@ export class Launcher {
       errorMessage: (err as Error).message,
       endTime: new Date(),
     });
-    if (failed) this.onTerminal(executionId, 'FAILED');
+    if (failed) this.events.terminal(executionId, 'FAILED');
   }
 
   /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */

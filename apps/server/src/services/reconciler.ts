@@ -11,6 +11,8 @@ export interface ReconcilerOptions {
   logTailBytes: number;
   /** Called after an execution reaches a terminal state (queue dispatch, composed tasks). */
   onTerminal?: (executionId: number, status: TaskStatus) => void;
+  /** Called when a platform resource with no row (a CronJob's Job, a kubectl Job) became an execution. */
+  onAdopted?: (scheduled: boolean) => void;
 }
 
 /**
@@ -87,11 +89,13 @@ export class Reconciler {
       scheduleName: identity.scheduleName ?? null,
       externalExecutionId: ref.externalId,
     });
-    if (row)
+    if (row) {
       this.logger.info(
         { executionId: row.id, externalId: ref.externalId, schedule: identity.scheduleName },
         'adopted',
       );
+      this.options.onAdopted?.(identity.scheduleName !== undefined);
+    }
     return row ?? (await executions.findByExternalId(this.db, ref.externalId));
   }
 
