@@ -9,6 +9,7 @@ export * from './errors.js';
 export * from './execution-status.js';
 export * from './informer.js';
 export * from './job-builder.js';
+export * from './kubeconfig.js';
 export * from './labels.js';
 export * from './names.js';
 export * from './observed.js';

@@ -1,8 +1,8 @@
 import { MANAGED_SELECTOR, makeJobInformer, type ResilientInformer } from '@batchyard/k8s';
-import { KubeConfig, type V1Job } from '@kubernetes/client-node';
+import type { V1Job } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestNamespace, type TestNamespace, waitFor } from '../../cluster/src/testing.js';
-import { TcpProxy } from './tcp-proxy.js';
+import { TcpProxy, throughProxy } from './tcp-proxy.js';
 
 /**
  * The resilient informer against the real API server, reached through a proxy the test cuts: the
@@ -25,19 +25,6 @@ afterEach(async () => {
   await proxy.down();
   await ns.cleanup();
 });
-
-/** The same credentials, but through the proxy. */
-function proxiedKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  const cluster = ns.kc.getCurrentCluster()!;
-  kc.loadFromOptions({
-    clusters: [{ ...cluster, server: `https://127.0.0.1:${proxy.port}` }],
-    users: ns.kc.getUsers(),
-    contexts: ns.kc.getContexts(),
-    currentContext: ns.kc.getCurrentContext(),
-  });
-  return kc;
-}
 
 function job(name: string): V1Job {
   return {
@@ -64,7 +51,7 @@ describe('resilient informer', () => {
     const deleted = new Set<string>();
     const errors: number[] = [];
     let resyncs = 0;
-    informer = makeJobInformer(proxiedKubeConfig(), ns.namespace, MANAGED_SELECTOR, {
+    informer = makeJobInformer(throughProxy(ns.kc, proxy.port), ns.namespace, MANAGED_SELECTOR, {
       onAdd: (j) => seen.add(j.metadata?.name ?? ''),
       onDelete: (j) => deleted.add(j.metadata?.name ?? ''),
       onError: (_error, delay) => errors.push(delay),

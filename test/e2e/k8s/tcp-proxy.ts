@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 
 /**
  * A TCP proxy to the API server that a test can take down and bring back, to give a watch real
@@ -8,6 +9,8 @@ export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
+  /** Client connections accepted since construction. */
+  accepted = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -16,6 +19,7 @@ export class TcpProxy {
 
   async up(): Promise<number> {
     const server = net.createServer((client) => {
+      this.accepted++;
       const upstream = net.connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -43,4 +47,21 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** `source`'s credentials and context, loaded into `into` with the server moved to the proxy's port. */
+export function throughProxy<T extends KubeConfig = KubeConfig>(
+  source: KubeConfig,
+  port: number,
+  into: T = new KubeConfig() as T,
+): T {
+  const cluster = source.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  into.loadFromOptions({
+    clusters: [{ ...cluster, server: `https://127.0.0.1:${port}` }],
+    users: source.getUsers(),
+    contexts: source.getContexts(),
+    currentContext: source.getCurrentContext(),
+  });
+  return into;
 }

@@ -11,6 +11,7 @@ import {
   MANAGED_SELECTOR,
   makeJobInformer,
   makePodInformer,
+  PooledKubeConfig,
   parseDeployerProperties,
   podsOfJob,
   quotaShortfalls,
@@ -18,7 +19,7 @@ import {
   readLaunchIdentity,
   sanitizeManifest,
 } from '@batchyard/k8s';
-import { KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { expiredJobs } from './job-ttl.js';
 import { KubernetesSchedules } from './kubernetes-schedules.js';
@@ -54,8 +55,8 @@ export function imageFromUri(uri: string): string {
 
 export function loadKubeConfig(
   options: Pick<KubernetesPlatformOptions, 'kubeconfig' | 'context'>,
-): KubeConfig {
-  const kc = new KubeConfig();
+): PooledKubeConfig {
+  const kc = new PooledKubeConfig();
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault(); // in-cluster service account when running in a pod, else ~/.kube/config
   if (options.context) kc.setCurrentContext(options.context);
@@ -72,7 +73,7 @@ export class KubernetesPlatform implements Platform {
   readonly maxConcurrent: number;
   readonly defaults: Readonly<Record<string, string>>;
   readonly namespace: string;
-  readonly kc: KubeConfig;
+  readonly kc: PooledKubeConfig;
   private readonly client: KubeClient;
   private jobs: ResilientInformer<V1Job> | undefined;
   private pods: ResilientInformer<V1Pod> | undefined;
@@ -277,5 +278,6 @@ export class KubernetesPlatform implements Platform {
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     await Promise.all([this.jobs?.stop(), this.pods?.stop()]);
+    this.kc.closeConnections();
   }
 }
