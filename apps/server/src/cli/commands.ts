@@ -127,7 +127,6 @@ const segments = (args: string[], n: number, what: string): string[] =>
 
 const one = (args: string[], what: string): string => segments(args, 1, what)[0] ?? '';
 
-/** `?a=1&b=2` from the parameters that are set, or ''. */
 /** `--command 'node "my task.js" --x'`: split as a POSIX shell would, quotes kept together. */
 export function commandWords(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
@@ -142,6 +141,7 @@ export function commandWords(text: string | undefined): string[] | undefined {
   return words as string[];
 }
 
+/** `?a=1&b=2` from the parameters that are set, or ''. */
 const query = (params: Record<string, string | undefined>): string => {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
