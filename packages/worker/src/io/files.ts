@@ -44,6 +44,60 @@ export async function* linesWithOffsets(
 }
 
 /**
+ * The restartable part every line-oriented reader shares: the byte offset and line number after
+ * the last line read are saved in the context (`<name>.position`, `<name>.line`), and `open`
+ * resumes there. Subclasses turn one line into an item, or `undefined` to skip it (blank lines,
+ * headers); anything they throw becomes a FlatFileParseError carrying the line.
+ */
+export abstract class LineFileReader<T> {
+  private lines: AsyncGenerator<{ line: string; end: number }> | undefined;
+  private position = 0;
+  private lineNumber = 0;
+
+  protected constructor(
+    private readonly path: string,
+    protected readonly name: string,
+  ) {}
+
+  protected abstract parseLine(line: string, lineNumber: number): T | undefined;
+
+  open(ctx: ExecutionContext): void {
+    this.position = ctx.getNumber(`${this.name}.position`);
+    this.lineNumber = ctx.getNumber(`${this.name}.line`);
+    this.lines = linesWithOffsets(this.path, this.position);
+  }
+
+  async read(): Promise<T | null> {
+    if (!this.lines) throw new Error(`${this.name}: read() before open()`);
+    for (;;) {
+      const next = await this.lines.next();
+      if (next.done) return null;
+      this.position = next.value.end;
+      this.lineNumber++;
+      const line = next.value.line;
+      let item: T | undefined;
+      try {
+        item = this.parseLine(line, this.lineNumber);
+      } catch (error) {
+        if (error instanceof FlatFileParseError) throw error;
+        throw new FlatFileParseError((error as Error).message, this.lineNumber, line, { cause: error });
+      }
+      if (item !== undefined) return item;
+    }
+  }
+
+  update(ctx: ExecutionContext): void {
+    ctx.put(`${this.name}.position`, this.position);
+    ctx.put(`${this.name}.line`, this.lineNumber);
+  }
+
+  async close(): Promise<void> {
+    await this.lines?.return(undefined);
+    this.lines = undefined;
+  }
+}
+
+/**
  * A file written by chunks, restartable the Spring Batch way: the byte position after each
  * committed chunk is saved in the context, and a restart truncates the file there, dropping the
  * lines of a chunk written but not committed. Not transactional with the database: between the

@@ -1,6 +1,6 @@
 import type { ItemReader, ItemStream, ItemWriter } from '../model/api.js';
 import type { ExecutionContext } from '../model/context.js';
-import { ChunkFile, FlatFileParseError, linesWithOffsets } from './files.js';
+import { ChunkFile, FlatFileParseError, LineFileReader } from './files.js';
 
 /** A fixed-width column: characters [start, end) of the line (0-based), or `width` for writing. */
 export interface FixedColumn {
@@ -26,54 +26,22 @@ export interface FixedWidthReaderOptions<T> {
  *
  * @example fixedWidthReader({ path, columns: [{ name: 'id', start: 0, end: 8 }], map: (r) => r.id })
  */
-export class FixedWidthReader<T> implements ItemReader<T>, ItemStream {
-  private lines: AsyncGenerator<{ line: string; end: number }> | undefined;
-  private position = 0;
-  private lineNumber = 0;
-  private readonly name: string;
+export class FixedWidthReader<T> extends LineFileReader<T> implements ItemReader<T>, ItemStream {
   private readonly width: number;
 
   constructor(private readonly options: FixedWidthReaderOptions<T>) {
-    this.name = options.name ?? 'fixedWidthReader';
+    super(options.path, options.name ?? 'fixedWidthReader');
     this.width = Math.max(...options.columns.map((c) => c.end));
   }
 
-  open(ctx: ExecutionContext): void {
-    this.position = ctx.getNumber(`${this.name}.position`);
-    this.lineNumber = ctx.getNumber(`${this.name}.line`);
-    this.lines = linesWithOffsets(this.options.path, this.position);
-  }
-
-  async read(): Promise<T | null> {
-    if (!this.lines) throw new Error(`${this.name}: read() before open()`);
-    for (;;) {
-      const next = await this.lines.next();
-      if (next.done) return null;
-      this.position = next.value.end;
-      this.lineNumber++;
-      const line = next.value.line;
-      if (this.lineNumber <= (this.options.skipLines ?? 0) || line.trim() === '') continue;
-      if (line.length < this.width) {
-        throw new FlatFileParseError(`line shorter than ${this.width} characters`, this.lineNumber, line);
-      }
-      const row: Record<string, string> = {};
-      for (const c of this.options.columns) row[c.name] = line.slice(c.start, c.end).trim();
-      try {
-        return this.options.map(row, this.lineNumber);
-      } catch (error) {
-        throw new FlatFileParseError((error as Error).message, this.lineNumber, line, { cause: error });
-      }
+  protected parseLine(line: string, lineNumber: number): T | undefined {
+    if (lineNumber <= (this.options.skipLines ?? 0) || line.trim() === '') return undefined;
+    if (line.length < this.width) {
+      throw new FlatFileParseError(`line shorter than ${this.width} characters`, lineNumber, line);
     }
-  }
-
-  update(ctx: ExecutionContext): void {
-    ctx.put(`${this.name}.position`, this.position);
-    ctx.put(`${this.name}.line`, this.lineNumber);
-  }
-
-  async close(): Promise<void> {
-    await this.lines?.return(undefined);
-    this.lines = undefined;
+    const row: Record<string, string> = {};
+    for (const c of this.options.columns) row[c.name] = line.slice(c.start, c.end).trim();
+    return this.options.map(row, lineNumber);
   }
 }
 

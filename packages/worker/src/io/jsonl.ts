@@ -1,6 +1,6 @@
 import type { ItemReader, ItemStream, ItemWriter } from '../model/api.js';
 import type { ExecutionContext } from '../model/context.js';
-import { ChunkFile, FlatFileParseError, linesWithOffsets } from './files.js';
+import { ChunkFile, LineFileReader } from './files.js';
 
 export interface JsonLinesReaderOptions<T> {
   path: string;
@@ -14,48 +14,15 @@ export interface JsonLinesReaderOptions<T> {
  *
  * @example jsonLinesReader<Order>({ path: 'orders.jsonl' })
  */
-export class JsonLinesReader<T> implements ItemReader<T>, ItemStream {
-  private lines: AsyncGenerator<{ line: string; end: number }> | undefined;
-  private position = 0;
-  private lineNumber = 0;
-  private readonly name: string;
-
+export class JsonLinesReader<T> extends LineFileReader<T> implements ItemReader<T>, ItemStream {
   constructor(private readonly options: JsonLinesReaderOptions<T>) {
-    this.name = options.name ?? 'jsonLinesReader';
+    super(options.path, options.name ?? 'jsonLinesReader');
   }
 
-  open(ctx: ExecutionContext): void {
-    this.position = ctx.getNumber(`${this.name}.position`);
-    this.lineNumber = ctx.getNumber(`${this.name}.line`);
-    this.lines = linesWithOffsets(this.options.path, this.position);
-  }
-
-  async read(): Promise<T | null> {
-    if (!this.lines) throw new Error(`${this.name}: read() before open()`);
-    for (;;) {
-      const next = await this.lines.next();
-      if (next.done) return null;
-      this.position = next.value.end;
-      this.lineNumber++;
-      const line = next.value.line;
-      if (line.trim() === '') continue;
-      try {
-        const value: unknown = JSON.parse(line);
-        return this.options.map ? this.options.map(value, this.lineNumber) : (value as T);
-      } catch (error) {
-        throw new FlatFileParseError((error as Error).message, this.lineNumber, line, { cause: error });
-      }
-    }
-  }
-
-  update(ctx: ExecutionContext): void {
-    ctx.put(`${this.name}.position`, this.position);
-    ctx.put(`${this.name}.line`, this.lineNumber);
-  }
-
-  async close(): Promise<void> {
-    await this.lines?.return(undefined);
-    this.lines = undefined;
+  protected parseLine(line: string, lineNumber: number): T | undefined {
+    if (line.trim() === '') return undefined;
+    const value: unknown = JSON.parse(line);
+    return this.options.map ? this.options.map(value, lineNumber) : (value as T);
   }
 }
 
