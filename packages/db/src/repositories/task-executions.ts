@@ -136,7 +136,6 @@ export async function activeCount(db: Db, platformName: string): Promise<number>
   return db.taskExecution.count({ where: { platformName, status: { in: ACTIVE } } });
 }
 
-/** Executions holding capacity and waiting for it, in one scan of the (platform, status) index. */
 /** Puts claimed executions back in the queue (they keep their ids, so their order). */
 export async function requeue(db: Db, ids: number[], reason: string, detail: string): Promise<void> {
   await db.taskExecution.updateMany({
@@ -145,6 +144,7 @@ export async function requeue(db: Db, ids: number[], reason: string, detail: str
   });
 }
 
+/** Executions holding capacity and waiting for it, in one scan of the (platform, status) index. */
 export async function capacityCounts(
   db: Db,
   platformName: string,
