@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { LaunchSpec, Platform } from '../platform/types.js';
 import { dslApiError } from './dsl-errors.js';
-import { toExecutionDtos } from './execution-dto.js';
+import { toExecutionDto } from './execution-dto.js';
 
 export interface LaunchOptions {
   parentExecutionId?: number;
@@ -45,6 +45,8 @@ export interface ComposedLaunches {
   launch(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution>;
 }
 
+type Definition = NonNullable<Awaited<ReturnType<typeof definitions.findDefinition>>>;
+
 interface PreparedLaunch {
   platform: Platform;
   spec: Omit<LaunchSpec, 'executionId'>;
@@ -69,8 +71,8 @@ export class Launcher {
   composed: ComposedLaunches | undefined;
 
   /** Validates everything a launch needs before any row or resource exists. */
-  async prepare(body: LaunchBody): Promise<PreparedLaunch> {
-    const def = await definitions.findDefinition(this.db, body.name);
+  async prepare(body: LaunchBody, found?: Definition | null): Promise<PreparedLaunch> {
+    const def = found === undefined ? await definitions.findDefinition(this.db, body.name) : found;
     if (!def) throw notFound('task definition', body.name);
     if (def.composed) {
       throw new ApiError(
@@ -151,17 +153,16 @@ export class Launcher {
   }
 
   private async launchUncounted(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution> {
-    if (this.composed && options.parentExecutionId === undefined) {
-      const def = await definitions.findDefinition(this.db, body.name);
-      if (def?.composed) return this.composed.launch(body, options);
+    const def = await definitions.findDefinition(this.db, body.name);
+    if (this.composed && options.parentExecutionId === undefined && def?.composed) {
+      return this.composed.launch(body, options);
     }
-    const { platform, spec } = await this.prepare(body);
+    const { platform, spec } = await this.prepare(body, def);
     // Queue, don't reject: a launch the namespace's quota cannot take now waits for capacity.
     const waitingFor = await platform.shortfall?.({ ...spec, executionId: 0 }).catch(() => undefined);
-    const row = await this.db.$transaction(async (tx) => {
+    const row = await this.underAccountLock(platform.name, async (tx) => {
       // Counting and inserting under one per-account lock makes the limit exact under
       // concurrent launches (SCDF counted pods and miscounted).
-      await lockAccount(tx, platform.name);
       const { active, queued } = await executions.capacityCounts(tx, platform.name);
       const status = active >= platform.maxConcurrent || queued > 0 || waitingFor ? 'QUEUED' : 'LAUNCHING';
       await options.beforeInsert?.(tx);
@@ -178,7 +179,7 @@ export class Launcher {
         ...(status === 'QUEUED' && waitingFor ? { reason: 'ResourceQuota', errorMessage: waitingFor } : {}),
       });
       return created;
-    }, TX_OPTIONS);
+    });
     // Outside the account lock: the lock is held only for the count and the insert.
     await audit.recordAudit(this.db, {
       operation: 'TASK_EXECUTION',
@@ -193,11 +194,39 @@ export class Launcher {
     } else {
       await this.start(platform, { ...spec, executionId: row.id });
     }
-    const fresh = await executions.findExecution(this.db, row.id);
-    return (await toExecutionDtos(this.db, [fresh ?? row]))[0]!;
+    const fresh = (await executions.findExecution(this.db, row.id)) ?? row;
+    // Created a moment ago: its worker has not linked a job execution yet, so no query for them.
+    const position = fresh.status === 'QUEUED' ? await executions.queuePosition(this.db, fresh) : null;
+    return toExecutionDto(fresh, [], position);
   }
 
   private readonly pending = new Map<number, Omit<LaunchSpec, 'executionId'>>();
+  private readonly accountTurns = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `work` in a transaction holding the account's advisory lock (exact limits across server
+   * processes). Within this process the callers take turns first, so a burst of launches waits in
+   * memory rather than as transactions each holding a pool connection while blocked on the lock,
+   * which starved every other query of connections.
+   */
+  private underAccountLock<T>(
+    account: string,
+    work: (tx: Prisma.TransactionClient) => Promise<T>,
+  ): Promise<T> {
+    const previous = this.accountTurns.get(account) ?? Promise.resolve();
+    const turn = previous.then(() =>
+      this.db.$transaction(async (tx) => {
+        await lockAccount(tx, account);
+        return work(tx);
+      }, TX_OPTIONS),
+    );
+    const settled = turn.catch(() => undefined);
+    this.accountTurns.set(account, settled);
+    void settled.then(() => {
+      if (this.accountTurns.get(account) === settled) this.accountTurns.delete(account);
+    });
+    return turn;
+  }
 
   /** How many queued launch requests this process holds in memory (they leave when started or stopped). */
   get heldRequests(): number {
@@ -256,11 +285,10 @@ export class Launcher {
   async dispatch(): Promise<number> {
     let started = 0;
     for (const platform of this.platforms.platforms) {
-      const claimed = await this.db.$transaction(async (tx) => {
-        await lockAccount(tx, platform.name);
+      const claimed = await this.underAccountLock(platform.name, async (tx) => {
         const free = platform.maxConcurrent - (await executions.activeCount(tx, platform.name));
         return executions.claimQueued(tx, platform.name, free);
-      }, TX_OPTIONS);
+      });
       for (const [i, row] of claimed.entries()) {
         const spec = this.pending.get(row.id) ?? (await this.rebuild(row));
         if (!spec) continue;
