@@ -4,6 +4,7 @@ import { recoverStaleExecutions } from '@batchyard/worker';
 import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { ChangeRef, Platform } from '../platform/types.js';
+import { KeyedCoalescer } from '../reconcile/coalesce.js';
 import { decideUpdate } from '../reconcile/decide.js';
 
 export interface ReconcilerOptions {
@@ -166,12 +167,27 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Watch events, one reconcile in flight per platform resource: the events that arrive meanwhile
+   * become one more reconcile after it (each reads the row and observes the current state, so
+   * intermediate events add nothing but database reads).
+   */
+  private readonly events = new KeyedCoalescer<{ platform: Platform; ref: ChangeRef }>(
+    ({ platform, ref }) => this.apply(platform, ref),
+    (err, { ref }) => this.logger.error({ err, externalId: ref.externalId }, 'reconcile failed'),
+    (pending, newer) => ({
+      platform: newer.platform,
+      ref: {
+        externalId: newer.ref.externalId,
+        executionId: newer.ref.executionId ?? pending.ref.executionId,
+      },
+    }),
+  );
+
   async watchAll(): Promise<void> {
     for (const platform of this.platforms.platforms) {
       await platform.watch((ref) => {
-        this.apply(platform, ref).catch((err: unknown) =>
-          this.logger.error({ err, externalId: ref.externalId }, 'reconcile failed'),
-        );
+        void this.events.request(`${platform.name}/${ref.externalId}`, { platform, ref });
       });
     }
   }
