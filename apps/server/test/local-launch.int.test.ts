@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPrismaClient, executions } from '@batchyard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../../test/setup/until.js';
 import { counterValue, type ErrorBody, startTestServer, type TestServer } from './harness.js';
@@ -125,6 +126,50 @@ describe('launching on the local platform', () => {
     expect(current.body[0]).toMatchObject({ runningExecutionCount: 2, queuedExecutionCount: 1 });
     expect(await finished(queued.body.id)).toMatchObject({ status: 'COMPLETE' });
     for (const l of long) expect((await finished(l.body.id)).status).toBe('COMPLETE');
+  });
+
+  it('keeps the account limit exact under a burst of concurrent launches: the rest queue in order', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        s.request<Execution>('POST', '/tasks/executions', { name: 'hello', arguments: ['--sleep=60000'] }),
+      ),
+    );
+    expect(burst.map((r) => r.status)).toEqual(Array(30).fill(201));
+    const started = burst.filter((r) => r.body.status !== 'QUEUED');
+    const queued = burst.filter((r) => r.body.status === 'QUEUED').sort((a, b) => a.body.id - b.body.id);
+    expect(started).toHaveLength(2); // maxConcurrent: 2
+    expect(queued.map((r) => r.body.queuePosition)).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
+    const all = burst.map((r) => r.body.id).join(',');
+    await s.request('POST', `/tasks/executions/${all}/stop`);
+    for (const r of burst) expect((await finished(r.body.id)).status).toBe('STOPPED');
+  });
+
+  it('stops an execution whose stop arrived while its process was being started (LAUNCHING)', async () => {
+    // The window between the dispatcher's claim and the platform resource existing, made wide:
+    // the row is LAUNCHING, the stop finds nothing to signal, then the launcher creates the process.
+    const { launcher } = s.app.controlPlane;
+    const { platform, spec } = await launcher.prepare({
+      name: 'hello',
+      arguments: ['--sleep=60000'],
+      properties: {},
+    });
+    const prisma = createPrismaClient({ url: s.db.url, poolSize: 1 });
+    try {
+      const row = await executions.insertExecution(prisma, {
+        taskName: 'hello',
+        status: 'LAUNCHING',
+        arguments: ['--sleep=60000'],
+        properties: {},
+        platformName: platform.name,
+        platformType: platform.type,
+      });
+      const stop = await s.request<Execution[]>('POST', `/tasks/executions/${row.id}/stop`);
+      expect(stop.body[0]).toMatchObject({ status: 'STOPPING', externalExecutionId: null });
+      await launcher.start(platform, { ...spec, executionId: row.id });
+      expect(await finished(row.id)).toMatchObject({ status: 'STOPPED' });
+    } finally {
+      await prisma.$disconnect();
+    }
   });
 
   it('stops a queued execution at once, and lets go of its held launch request', async () => {

@@ -112,41 +112,55 @@ export class TaskExecutionService {
    */
   async stop(ids: number[]): Promise<TaskExecution[]> {
     const rows = await this.existing(ids);
-    for (const row of rows) {
-      const status = row.status as TaskStatus;
-      if (isTerminal(status) || status === 'STOPPING') continue;
-      if (row.platformType === 'composed' && this.composed) {
-        await this.composed.stop(row, (children) => this.stop(children));
-        continue;
-      }
-      if (status === 'QUEUED') {
-        if (
-          await executions.updateIfStatus(this.db, row.id, ['QUEUED'], {
+    // Queued ones first: a running one that ends frees capacity, and the dispatcher would start
+    // the next queued one of this very request.
+    const queuedFirst = [...rows].sort(
+      (a, b) => Number(b.status === 'QUEUED') - Number(a.status === 'QUEUED'),
+    );
+    for (const row of queuedFirst) await this.stopOne(row);
+    return toExecutionDtos(this.db, await executions.findExecutions(this.db, ids));
+  }
+
+  /** One execution, decided on its status; a status that moved meanwhile is decided again. */
+  private async stopOne(row: executions.TaskExecution, attempt = 0): Promise<void> {
+    const status = row.status as TaskStatus;
+    if (isTerminal(status) || status === 'STOPPING') return;
+    if (row.platformType === 'composed' && this.composed) {
+      await this.composed.stop(row, (children) => this.stop(children));
+      return;
+    }
+    const stopped =
+      status === 'QUEUED'
+        ? await executions.updateIfStatus(this.db, row.id, ['QUEUED'], {
             status: 'STOPPED',
             endTime: new Date(),
             reason: 'StoppedWhileQueued',
           })
-        ) {
-          this.launcher.stoppedWhileQueued(row.id);
-        }
-        continue;
-      }
-      if (!(await executions.updateIfStatus(this.db, row.id, [row.status], { status: 'STOPPING' }))) continue;
-      await audit.recordAudit(this.db, {
-        operation: 'TASK_EXECUTION',
-        action: 'STOP',
-        correlationId: String(row.id),
-      });
-      const platform = this.platforms.find(row.platformName);
-      if (platform && row.externalExecutionId) {
-        const externalId = row.externalExecutionId;
-        // The grace period can be long: the request returns now, the reconciler records the end.
-        platform
-          .stop(externalId)
-          .catch((err: unknown) => this.logger.error({ err, executionId: row.id }, 'stop failed'));
-      }
+        : await executions.updateIfStatus(this.db, row.id, [row.status], { status: 'STOPPING' });
+    if (!stopped) {
+      // Claimed by the dispatcher, or moved on by the reconciler, since it was read.
+      const fresh = attempt < 3 ? await executions.findExecution(this.db, row.id) : null;
+      if (fresh) await this.stopOne(fresh, attempt + 1);
+      return;
     }
-    return toExecutionDtos(this.db, await executions.findExecutions(this.db, ids));
+    if (status === 'QUEUED') {
+      this.launcher.stoppedWhileQueued(row.id);
+      return;
+    }
+    await audit.recordAudit(this.db, {
+      operation: 'TASK_EXECUTION',
+      action: 'STOP',
+      correlationId: String(row.id),
+    });
+    const platform = this.platforms.find(row.platformName);
+    // A LAUNCHING row has no resource yet: the launcher stops it once it exists (Launcher.start).
+    if (platform && row.externalExecutionId) {
+      const externalId = row.externalExecutionId;
+      // The grace period can be long: the request returns now, the reconciler records the end.
+      platform
+        .stop(externalId)
+        .catch((err: unknown) => this.logger.error({ err, executionId: row.id }, 'stop failed'));
+    }
   }
 
   /** CLEANUP removes platform resources (idempotent); REMOVE_DATA also deletes the records. */

@@ -258,7 +258,7 @@ export class Launcher {
         externalExecutionId: result.externalId,
         manifest: result.manifest as Prisma.InputJsonValue,
       };
-      // Usually one update; the second only when the reconciler already moved the row on.
+      // Usually one update; the second only when the reconciler or a stop already moved the row on.
       if (
         !(await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], {
           ...launched,
@@ -271,6 +271,16 @@ export class Launcher {
           ['PENDING', 'RUNNING', 'STOPPING'],
           launched,
         );
+        // Stopped while its resource was being created: the stop had nothing to signal, so do it now.
+        const now = await executions.findExecution(this.db, spec.executionId);
+        if (now?.status === 'STOPPING') {
+          // Not awaited: the grace period can be long.
+          void platform
+            .stop(result.externalId)
+            .catch((err: unknown) =>
+              this.logger.error({ err, executionId: spec.executionId }, 'stop failed'),
+            );
+        }
       }
     } catch (err) {
       this.logger.error({ err, executionId: spec.executionId }, 'launch failed');
