@@ -144,32 +144,45 @@ describe('launching on the local platform', () => {
     for (const r of burst) expect((await finished(r.body.id)).status).toBe('STOPPED');
   });
 
-  it('stops an execution whose stop arrived while its process was being started (LAUNCHING)', async () => {
-    // The window between the dispatcher's claim and the platform resource existing, made wide:
-    // the row is LAUNCHING, the stop finds nothing to signal, then the launcher creates the process.
+  /**
+   * The window between the dispatcher's claim and the platform resource existing, made wide: a
+   * LAUNCHING row is stopped (nothing to signal yet), then the launcher starts it.
+   */
+  async function stopWhileLaunching(body: { arguments: string[]; properties: Record<string, string> }) {
     const { launcher } = s.app.controlPlane;
-    const { platform, spec } = await launcher.prepare({
-      name: 'hello',
-      arguments: ['--sleep=60000'],
-      properties: {},
-    });
+    const { platform, spec } = await launcher.prepare({ name: 'hello', ...body });
     const prisma = createPrismaClient({ url: s.db.url, poolSize: 1 });
     try {
       const row = await executions.insertExecution(prisma, {
         taskName: 'hello',
         status: 'LAUNCHING',
-        arguments: ['--sleep=60000'],
-        properties: {},
+        ...body,
         platformName: platform.name,
         platformType: platform.type,
       });
       const stop = await s.request<Execution[]>('POST', `/tasks/executions/${row.id}/stop`);
       expect(stop.body[0]).toMatchObject({ status: 'STOPPING', externalExecutionId: null });
-      await launcher.start(platform, { ...spec, executionId: row.id });
-      expect(await finished(row.id)).toMatchObject({ status: 'STOPPED' });
+      return { id: row.id, start: () => launcher.start(platform, { ...spec, executionId: row.id }) };
     } finally {
       await prisma.$disconnect();
     }
+  }
+
+  it('stops an execution whose stop arrived while its process was being started (LAUNCHING)', async () => {
+    const { id, start } = await stopWhileLaunching({ arguments: ['--sleep=60000'], properties: {} });
+    await start();
+    expect(await finished(id)).toMatchObject({ status: 'STOPPED' });
+  });
+
+  it('ends STOPPED, not stuck STOPPING, when a launch stopped while LAUNCHING then fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'batchyard-vanishing-'));
+    const { id, start } = await stopWhileLaunching({
+      arguments: [],
+      properties: { 'deployer.scripted.workingDirectory': dir },
+    });
+    await rm(dir, { recursive: true });
+    await start();
+    expect(await get(id)).toMatchObject({ status: 'STOPPED', reason: 'StoppedWhileLaunching' });
   });
 
   it('stops a queued execution at once, and lets go of its held launch request', async () => {

@@ -247,7 +247,18 @@ export class Launcher {
       errorMessage: (err as Error).message,
       endTime: new Date(),
     });
-    if (failed) this.events.terminal(executionId, 'FAILED');
+    if (failed) {
+      this.events.terminal(executionId, 'FAILED');
+      return;
+    }
+    // Stopped while launching, and nothing was created: the stop is complete.
+    const stopped = await executions.updateIfStatus(this.db, executionId, ['STOPPING'], {
+      status: 'STOPPED',
+      reason: 'StoppedWhileLaunching',
+      errorMessage: (err as Error).message,
+      endTime: new Date(),
+    });
+    if (stopped) this.events.terminal(executionId, 'STOPPED');
   }
 
   /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
