@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPrismaClient, executions } from '@batchyard/db';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/setup/database.js';
 import { until } from '../../../test/setup/until.js';
@@ -68,6 +69,42 @@ describe('local platform across a server restart', () => {
       ).toMatchObject({ status: 'COMPLETE', exitCode: 0 });
       expect(await get(failing)).toMatchObject({ status: 'FAILED', exitCode: 4 });
       expect(await get(vanishing)).toMatchObject({ status: 'LOST', reason: 'PlatformResourceGone' });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('finishes a stop that landed between claim and launch when the server died in that window', async () => {
+    const db = await createTestDatabase();
+    const work = await mkdtemp(join(tmpdir(), 'batchyard-restart-'));
+    const env = { BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work }]) };
+    const first: TestServer = await startTestServer(env, { db, keepDatabase: true });
+    await first.request('POST', '/apps/task/scripted/1.0', {
+      uri: 'local:scripted',
+      command: ['node', SCRIPT],
+    });
+    await first.request('POST', '/tasks/definitions', { name: 'job', definition: 'scripted' });
+    await first.close();
+    // What the dead server left: a claimed row, stopped before its process was recorded.
+    const prisma = createPrismaClient({ url: db.url, poolSize: 1 });
+    const row = await executions.insertExecution(prisma, {
+      taskName: 'job',
+      status: 'STOPPING',
+      arguments: ['--sleep=60000'],
+      properties: {},
+      platformName: 'local',
+      platformType: 'local',
+    });
+    await prisma.$disconnect();
+
+    const second = await startTestServer(env, { db });
+    try {
+      const done = await until(
+        () => second.request<Execution>('GET', `/tasks/executions/${row.id}`).then((r) => r.body),
+        (e) => e.status !== 'STOPPING',
+        'the stop to finish',
+      );
+      expect(done).toMatchObject({ status: 'STOPPED' });
     } finally {
       await second.close();
     }

@@ -157,7 +157,11 @@ export class Reconciler {
       for (const row of rows) {
         if (row.status === 'QUEUED') continue;
         if (!row.externalExecutionId) {
-          if (row.status === 'LAUNCHING' && relaunch) await relaunch(platform, row);
+          // Claimed but never recorded as launched (the server died in between). A STOPPING one was
+          // stopped in that window: launching is idempotent, and the launcher stops what it finds
+          // or creates for a STOPPING row, or records it STOPPED if nothing can be launched.
+          if ((row.status === 'LAUNCHING' || row.status === 'STOPPING') && relaunch)
+            await relaunch(platform, row);
           continue;
         }
         await this.apply(platform, { externalId: row.externalExecutionId, executionId: row.id }).catch(
