@@ -17,17 +17,23 @@ interface Execution {
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta.url));
 
+/** A server on a local account with the task `job`; its database outlives it for a second one. */
+async function firstServer() {
+  const db = await createTestDatabase();
+  const work = await mkdtemp(join(tmpdir(), 'batchyard-restart-'));
+  const env = { BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work }]) };
+  const first: TestServer = await startTestServer(env, { db, keepDatabase: true });
+  await first.request('POST', '/apps/task/scripted/1.0', {
+    uri: 'local:scripted',
+    command: ['node', SCRIPT],
+  });
+  await first.request('POST', '/tasks/definitions', { name: 'job', definition: 'scripted' });
+  return { db, work, env, first };
+}
+
 describe('local platform across a server restart', () => {
   it('catches up executions that ended while the server was down, and marks vanished ones LOST', async () => {
-    const db = await createTestDatabase();
-    const work = await mkdtemp(join(tmpdir(), 'batchyard-restart-'));
-    const env = { BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work }]) };
-    const first: TestServer = await startTestServer(env, { db, keepDatabase: true });
-    await first.request('POST', '/apps/task/scripted/1.0', {
-      uri: 'local:scripted',
-      command: ['node', SCRIPT],
-    });
-    await first.request('POST', '/tasks/definitions', { name: 'job', definition: 'scripted' });
+    const { db, work, env, first } = await firstServer();
     const launch = (args: string[]) =>
       first
         .request<Execution>('POST', '/tasks/executions', { name: 'job', arguments: args })
@@ -75,15 +81,7 @@ describe('local platform across a server restart', () => {
   });
 
   it('finishes a stop that landed between claim and launch when the server died in that window', async () => {
-    const db = await createTestDatabase();
-    const work = await mkdtemp(join(tmpdir(), 'batchyard-restart-'));
-    const env = { BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work }]) };
-    const first: TestServer = await startTestServer(env, { db, keepDatabase: true });
-    await first.request('POST', '/apps/task/scripted/1.0', {
-      uri: 'local:scripted',
-      command: ['node', SCRIPT],
-    });
-    await first.request('POST', '/tasks/definitions', { name: 'job', definition: 'scripted' });
+    const { db, env, first } = await firstServer();
     await first.close();
     // What the dead server left: a claimed row, stopped before its process was recorded.
     const prisma = createPrismaClient({ url: db.url, poolSize: 1 });
