@@ -40,12 +40,21 @@ export function toExecutionDto(
   };
 }
 
-/** DTOs for many rows with their job execution ids in one query. */
-export async function toExecutionDtos(db: Db, rows: Row[]): Promise<TaskExecution[]> {
-  const jobs = await executions.jobExecutionIds(
-    db,
-    rows.map((r) => r.id),
-  );
+/**
+ * DTOs for many rows with their job execution ids in one query. `fresh`: rows created a moment ago,
+ * whose worker cannot have linked a job execution yet, so that query is skipped.
+ */
+export async function toExecutionDtos(
+  db: Db,
+  rows: Row[],
+  { fresh = false }: { fresh?: boolean } = {},
+): Promise<TaskExecution[]> {
+  const jobs = fresh
+    ? new Map<number, number[]>()
+    : await executions.jobExecutionIds(
+        db,
+        rows.map((r) => r.id),
+      );
   return Promise.all(
     rows.map(async (r) =>
       toExecutionDto(

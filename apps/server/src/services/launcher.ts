@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { LaunchSpec, Platform } from '../platform/types.js';
 import { dslApiError } from './dsl-errors.js';
-import { toExecutionDto } from './execution-dto.js';
+import { toExecutionDtos } from './execution-dto.js';
 
 export interface LaunchOptions {
   parentExecutionId?: number;
@@ -194,10 +194,8 @@ export class Launcher {
     } else {
       await this.start(platform, { ...spec, executionId: row.id });
     }
-    const fresh = (await executions.findExecution(this.db, row.id)) ?? row;
-    // Created a moment ago: its worker has not linked a job execution yet, so no query for them.
-    const position = fresh.status === 'QUEUED' ? await executions.queuePosition(this.db, fresh) : null;
-    return toExecutionDto(fresh, [], position);
+    const current = (await executions.findExecution(this.db, row.id)) ?? row;
+    return (await toExecutionDtos(this.db, [current], { fresh: true }))[0]!;
   }
 
   private readonly pending = new Map<number, Omit<LaunchSpec, 'executionId'>>();
@@ -206,8 +204,8 @@ export class Launcher {
   /**
    * Runs `work` in a transaction holding the account's advisory lock (exact limits across server
    * processes). Within this process the callers take turns first, so a burst of launches waits in
-   * memory rather than as transactions each holding a pool connection while blocked on the lock,
-   * which starved every other query of connections.
+   * memory rather than as transactions each holding a pool connection while blocked on the lock
+   * (leaving fewer connections for every other query).
    */
   private underAccountLock<T>(
     account: string,
