@@ -16,9 +16,7 @@ let informer: ResilientInformer<V1Job> | undefined;
 
 beforeEach(async () => {
   ns = await createTestNamespace('k8s-informer');
-  const server = new URL(ns.kc.getCurrentCluster()?.server ?? '');
-  proxy = new TcpProxy(server.hostname, Number(server.port));
-  await proxy.up();
+  proxy = await TcpProxy.toApiServer(ns.kc);
 });
 afterEach(async () => {
   await informer?.stop();

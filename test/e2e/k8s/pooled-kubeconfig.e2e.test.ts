@@ -15,9 +15,7 @@ describe('PooledKubeConfig', () => {
 
   beforeEach(async () => {
     ns = await createTestNamespace('k8s-pool');
-    const server = new URL(ns.kc.getCurrentCluster()?.server ?? '');
-    proxy = new TcpProxy(server.hostname, Number(server.port));
-    await proxy.up();
+    proxy = await TcpProxy.toApiServer(ns.kc);
   });
   afterEach(async () => {
     await proxy.down();

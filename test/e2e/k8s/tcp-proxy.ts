@@ -17,6 +17,14 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** A proxy, already up, to the API server of `kc`'s current cluster. */
+  static async toApiServer(kc: KubeConfig): Promise<TcpProxy> {
+    const server = new URL(kc.getCurrentCluster()?.server ?? '');
+    const proxy = new TcpProxy(server.hostname, Number(server.port));
+    await proxy.up();
+    return proxy;
+  }
+
   async up(): Promise<number> {
     const server = net.createServer((client) => {
       this.accepted++;
