@@ -143,6 +143,10 @@ describe('task definitions API', () => {
   });
 
   it('deletes one and all', async () => {
+    const bad = await s.request<ErrorBody>('DELETE', '/tasks/definitions/report-0?schedules=keep');
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0]?.path).toBe('query.schedules');
+    expect((await s.request('GET', '/tasks/definitions/report-0')).status).toBe(200);
     expect((await s.request('DELETE', '/tasks/definitions/report-0')).status).toBe(204);
     expect((await s.request('GET', '/tasks/definitions/report-0')).status).toBe(404);
     expect((await s.request('DELETE', '/tasks/definitions/report-0')).status).toBe(404);
