@@ -14,12 +14,17 @@ export {
 } from './cli/run.js';
 export * from './flow/builder.js';
 export { type FlowResult, runFlow } from './flow/execute.js';
+export * from './flow/incrementer.js';
 export * from './flow/model.js';
+export * from './flow/validator.js';
+export * from './io/composite.js';
 export * from './io/csv.js';
 export { ChunkFile, FlatFileParseError, linesWithOffsets } from './io/files.js';
 export * from './io/fixed-width.js';
+export * from './io/json-array.js';
 export * from './io/jsonl.js';
 export * from './io/memory.js';
+export * from './io/multi-file.js';
 export * from './io/postgres.js';
 export * from './launch.js';
 export * from './model/api.js';
@@ -31,10 +36,15 @@ export * from './model/parameters.js';
 export * from './model/status.js';
 export * from './model/step.js';
 export { InMemoryJobRepository } from './repository/memory.js';
-export { PostgresJobRepository } from './repository/postgres.js';
+export {
+  PostgresJobRepository,
+  type PostgresJobRepositoryOptions,
+  springTypes,
+} from './repository/postgres.js';
 export * from './repository/recover.js';
 export * from './repository/types.js';
 export { FaultPolicy, mapBounded, type Sleep } from './step/fault-tolerance.js';
+export { CHILD_EXECUTION_KEY, JobStepFailedError } from './step/job-step.js';
 export { localPartitionHandler, partitionStepName } from './step/partition.js';
 export {
   type PartitionLaunchRequest,
@@ -45,3 +55,10 @@ export {
   runPartitionExecution,
 } from './step/remote-partition.js';
 export type { StepRuntime, StopSignal } from './step/runtime.js';
+export { cgroupCpuLimit, defaultPoolSize } from './threads/pool-size.js';
+export {
+  ThreadedProcessError,
+  ThreadedProcessor,
+  type ThreadedProcessorOptions,
+  threadedProcessor,
+} from './threads/threaded-processor.js';

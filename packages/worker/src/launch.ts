@@ -1,6 +1,7 @@
 import type { Job } from './flow/builder.js';
 import { stepsOf } from './flow/builder.js';
 import { runFlow } from './flow/execute.js';
+import { nextParameters } from './flow/incrementer.js';
 import {
   JobExecutionAlreadyRunningError,
   JobInstanceAlreadyCompleteError,
@@ -66,10 +67,11 @@ export function checkLaunch(job: Job, params: JobParameters, previous: JobExecut
  * const execution = await launchJob(settlement, parameters({ rows: 1000 }), { repository });
  * execution.status // 'COMPLETED'
  */
-export async function launchJob(job: Job, params: JobParameters, opts: LaunchOptions): Promise<JobExecution> {
+export async function launchJob(job: Job, given: JobParameters, opts: LaunchOptions): Promise<JobExecution> {
   const repo = opts.repository;
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger;
+  const params = await resolveParameters(job, given, repo);
   const execution = await repo.createJobExecution(job.name, params, (prev) => checkLaunch(job, params, prev));
   const rt: StepRuntime = {
     repository: repo,
@@ -119,6 +121,22 @@ export async function launchJob(job: Job, params: JobParameters, opts: LaunchOpt
     exitDescription: execution.exitStatus.description,
   });
   return execution;
+}
+
+/**
+ * The parameters this launch runs with: the incrementer's next ones (or the failed instance's, to
+ * restart it) when the job has one, then the validator's check — both before anything is created.
+ */
+export async function resolveParameters(
+  job: Job,
+  given: JobParameters,
+  repo: JobRepository,
+): Promise<JobParameters> {
+  const params = job.incrementer
+    ? nextParameters(job.incrementer, job.restartable, await repo.getLastJobExecution(job.name), given)
+    : given;
+  job.validator?.validate(params, { jobName: job.name, allowedExtra: job.incrementer?.keys ?? [] });
+  return params;
 }
 
 /**

@@ -15,7 +15,8 @@ import { decodeValue, JobParameters } from '../model/parameters.js';
  *   may contain commas only when the type is given (`note=a,b,string`); otherwise the whole text
  *   after `=` is the value when its last comma-separated part is not a known type.
  * - `--job`, `--module` and `--partition-step-execution=<id>` (remote partitions, set by the control
- *   plane) are options of the worker itself. Any other `--name=value` (or `--flag`,
+ *   plane) are options of the worker itself; `--spring.…=value` are Spring Boot properties (the
+ *   launch contract Spring Cloud Task apps get: `--spring.cloud.task.executionid=<id>`, …). Any other `--name=value` (or `--flag`,
  *   meaning `true`) becomes a NON-identifying parameter with the same typed notation, e.g.
  *   `--chunkSize=500` (STRING "500"; `params.number('chunkSize')` converts it).
  */
@@ -24,6 +25,11 @@ export interface WorkerArgs {
   module?: string;
   /** Run only this worker step execution of a remote partition (set by the control plane). */
   partitionStepExecution?: number;
+  /**
+   * Spring Boot properties given as `--spring.…=value` (the Spring Cloud Task launch contract:
+   * spring.cloud.task.executionid, .name, .parent-execution-id): configuration, not job parameters.
+   */
+  spring: Record<string, string>;
   parameters: JobParameters;
 }
 
@@ -73,7 +79,7 @@ export function parseTypedValue(
 }
 
 export function parseArgs(argv: readonly string[]): WorkerArgs {
-  const out: WorkerArgs = { parameters: new JobParameters() };
+  const out: WorkerArgs = { spring: {}, parameters: new JobParameters() };
   let params = new JobParameters();
   for (const arg of argv) {
     if (arg.startsWith('--')) {
@@ -83,6 +89,10 @@ export function parseArgs(argv: readonly string[]): WorkerArgs {
       if (!name) throw new JobConfigurationError(`invalid option '${arg}'`);
       if (name === 'job' || name === 'module') {
         out[name] = text;
+        continue;
+      }
+      if (name.startsWith('spring.')) {
+        out.spring[name] = eq < 0 ? 'true' : text;
         continue;
       }
       if (name === 'partition-step-execution') {

@@ -67,17 +67,23 @@ describe('batchyard-worker process', () => {
       await new Promise((r) => setTimeout(r, 700));
       const te = (
         await ownPool.query(
-          `INSERT INTO task_execution (task_name, external_execution_id, updated_at) VALUES ('nightly', 'nightly-28391-abc', now()) RETURNING id`,
+          `WITH b AS (INSERT INTO batchyard_task_execution (id, task_name, external_execution_id, updated_at)
+                      VALUES (nextval('task_seq'), 'nightly', 'nightly-28391-abc', now()) RETURNING id)
+           INSERT INTO task_execution (task_execution_id, task_name, external_execution_id)
+           SELECT id, 'nightly', 'nightly-28391-abc' FROM b RETURNING task_execution_id AS id`,
         )
-      ).rows[0].id as number;
+      ).rows[0].id as string;
       const { code } = await run.done;
       expect(code).toBe(0);
       const links = await ownPool.query(
-        'SELECT job_execution_id FROM task_batch WHERE task_execution_id = $1',
+        'SELECT job_execution_id FROM task_task_batch WHERE task_execution_id = $1',
         [te],
       );
       expect(links.rowCount).toBe(1);
-      const row = await ownPool.query('SELECT exit_message FROM task_execution WHERE id = $1', [te]);
+      const row = await ownPool.query(
+        'SELECT exit_message FROM task_execution WHERE task_execution_id = $1',
+        [te],
+      );
       expect(row.rows[0].exit_message).toBe('COMPLETED');
     } finally {
       await ownPool.end();
@@ -87,12 +93,15 @@ describe('batchyard-worker process', () => {
 
   it('SIGKILL mid-step, recover, restart with the same parameters: every item exactly once', async () => {
     const te = (
-      await pool.query(`INSERT INTO task_execution (task_name, updated_at) VALUES ('n', now()) RETURNING id`)
+      await pool.query(
+        `INSERT INTO task_execution (task_execution_id, task_name) VALUES (nextval('task_seq'), 'n')
+         RETURNING task_execution_id::int AS id`,
+      )
     ).rows[0].id as number;
     const run = worker(['n=2000,number', '--delayMs=1'], { BATCHYARD_TASK_EXECUTION_ID: String(te) });
     await waitFor(
-      `SELECT max(commit_count) AS v FROM step_execution WHERE step_name = 'copy'
-       AND job_execution_id IN (SELECT job_execution_id FROM task_batch WHERE task_execution_id = $1)`,
+      `SELECT max(commit_count) AS v FROM batch_step_execution WHERE step_name = 'copy'
+       AND job_execution_id IN (SELECT job_execution_id FROM task_task_batch WHERE task_execution_id = $1)`,
       [te],
       (v) => v >= 4,
     );
@@ -115,10 +124,13 @@ describe('batchyard-worker process', () => {
 
   it('SIGTERM finishes the chunk, marks the job STOPPED and exits 143; a restart completes', async () => {
     await pool.query('DROP TABLE IF EXISTS numbers_out');
-    const last = Number((await pool.query('SELECT coalesce(max(id), 0) AS v FROM step_execution')).rows[0].v);
+    const last = Number(
+      (await pool.query('SELECT coalesce(max(step_execution_id), 0) AS v FROM batch_step_execution')).rows[0]
+        .v,
+    );
     const run = worker(['n=1500,number', 'tag=term', '--delayMs=1']);
     await waitFor(
-      `SELECT max(commit_count) AS v FROM step_execution WHERE step_name = 'copy' AND id > $1`,
+      `SELECT max(commit_count) AS v FROM batch_step_execution WHERE step_name = 'copy' AND step_execution_id > $1`,
       [last],
       (v) => v >= 2,
     );
@@ -126,8 +138,11 @@ describe('batchyard-worker process', () => {
     const { code, out } = await run.done;
     expect(code).toBe(143);
     expect(out).not.toContain(db.url);
-    const job = (await pool.query(`SELECT status, exit_code FROM job_execution ORDER BY id DESC LIMIT 1`))
-      .rows[0];
+    const job = (
+      await pool.query(
+        `SELECT status, exit_code FROM batch_job_execution ORDER BY job_execution_id DESC LIMIT 1`,
+      )
+    ).rows[0];
     expect(job).toEqual({ status: 'STOPPED', exit_code: 'STOPPED' });
     expect((await worker(['n=1500,number', 'tag=term']).done).code).toBe(0);
     expect((await pool.query('SELECT count(*)::int AS c FROM numbers_out')).rows[0].c).toBe(1500);

@@ -1,8 +1,9 @@
+import { postgresUrlFromJdbc } from '@batchyard/core';
 import { JobConfigurationError } from '../model/errors.js';
 
 /** The environment contract of a worker pod, parsed once at start. */
 export interface WorkerEnv {
-  /** task_execution.id created by the control plane; undefined when run by hand. */
+  /** The task execution id (TASK_EXECUTION_ID) created by the control plane; undefined when run by hand. */
   readonly taskExecutionId: number | undefined;
   readonly taskName: string | undefined;
   /**
@@ -16,22 +17,65 @@ export interface WorkerEnv {
   readonly jobModule: string | undefined;
 }
 
-export function parseEnv(env: Readonly<Record<string, string | undefined>>): WorkerEnv {
-  const rawId = env.BATCHYARD_TASK_EXECUTION_ID?.trim();
-  let taskExecutionId: number | undefined;
-  if (rawId) {
-    taskExecutionId = Number(rawId);
-    if (!Number.isSafeInteger(taskExecutionId) || taskExecutionId <= 0) {
-      throw new JobConfigurationError(
-        `BATCHYARD_TASK_EXECUTION_ID must be a positive integer, got '${rawId}'`,
-      );
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The Spring Cloud Task launch contract, in any of SCDF's entry point styles: `--spring.…`
+ * arguments (exec), SPRING_CLOUD_TASK_* variables (shell) or SPRING_APPLICATION_JSON (boot).
+ */
+function springProperty(key: string, env: Env, args: Readonly<Record<string, string>>): string | undefined {
+  if (args[key] !== undefined) return args[key];
+  const shell = env[key.toUpperCase().replace(/[.-]/g, '_')];
+  if (shell !== undefined) return shell;
+  const json = env.SPRING_APPLICATION_JSON;
+  if (!json) return undefined;
+  try {
+    const parsed = JSON.parse(json) as Record<string, unknown>;
+    const v = parsed[key];
+    return v === undefined || v === null ? undefined : String(v);
+  } catch {
+    throw new JobConfigurationError('SPRING_APPLICATION_JSON is not valid JSON');
+  }
+}
+
+function positiveId(raw: string | undefined, name: string): number | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new JobConfigurationError(`${name} must be a positive integer, got '${text}'`);
+  }
+  return id;
+}
+
+/**
+ * Batchyard's variables (BATCHYARD_*) or, as a Spring Boot app gets them, the Spring Cloud Task
+ * properties and SPRING_DATASOURCE_URL (JDBC form) with _USERNAME and _PASSWORD.
+ */
+export function parseEnv(env: Env, springArgs: Readonly<Record<string, string>> = {}): WorkerEnv {
+  const taskExecutionId =
+    positiveId(env.BATCHYARD_TASK_EXECUTION_ID, 'BATCHYARD_TASK_EXECUTION_ID') ??
+    positiveId(
+      springProperty('spring.cloud.task.executionid', env, springArgs),
+      'spring.cloud.task.executionid',
+    );
+  let databaseUrl = env.BATCHYARD_DATABASE_URL?.trim();
+  const jdbc = env.SPRING_DATASOURCE_URL?.trim();
+  if (!databaseUrl && jdbc) {
+    try {
+      databaseUrl = postgresUrlFromJdbc(jdbc, env.SPRING_DATASOURCE_USERNAME, env.SPRING_DATASOURCE_PASSWORD);
+    } catch (err) {
+      throw new JobConfigurationError((err as Error).message);
     }
   }
-  const databaseUrl = env.BATCHYARD_DATABASE_URL?.trim();
-  if (!databaseUrl) throw new JobConfigurationError('BATCHYARD_DATABASE_URL is not set');
+  if (!databaseUrl)
+    throw new JobConfigurationError('neither BATCHYARD_DATABASE_URL nor SPRING_DATASOURCE_URL is set');
   return Object.freeze({
     taskExecutionId,
-    taskName: env.BATCHYARD_TASK_NAME?.trim() || undefined,
+    taskName:
+      env.BATCHYARD_TASK_NAME?.trim() ||
+      springProperty('spring.cloud.task.name', env, springArgs)?.trim() ||
+      undefined,
     jobName: env.BATCHYARD_JOB_NAME?.trim() || undefined,
     databaseUrl,
     jobModule: env.BATCHYARD_JOB_MODULE?.trim() || undefined,

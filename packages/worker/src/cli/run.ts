@@ -80,7 +80,7 @@ function statusExitCode(status: BatchStatus): number {
 
 /**
  * The worker pod's main: parse env and args, resolve the job, run it against the Postgres job
- * repository, link it to the task execution and record the exit code in task_execution.exit_message.
+ * repository, link it to the task execution and record the exit code in TASK_EXECUTION.EXIT_MESSAGE.
  * Returns the process exit code (see EXIT_CODES); never calls process.exit itself.
  */
 export async function runWorker(opts: RunWorkerOptions): Promise<number> {
@@ -100,7 +100,10 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
   if (opts.handleSignals ?? true) for (const [s, h] of handlers) process.on(s, h);
   try {
     const args = parseArgs(opts.argv);
-    const env = parseEnv(repository ? { BATCHYARD_DATABASE_URL: 'unused', ...opts.env } : opts.env);
+    const env = parseEnv(
+      repository ? { BATCHYARD_DATABASE_URL: 'unused', ...opts.env } : opts.env,
+      args.spring,
+    );
     const defs =
       opts.jobs ??
       (await loadModule(

@@ -1,6 +1,8 @@
 import type { JobListener } from '../model/api.js';
 import type { Step } from '../model/step.js';
+import type { JobParametersIncrementer } from './incrementer.js';
 import type { Flow, FlowNode, Transition } from './model.js';
+import type { JobParametersValidator } from './validator.js';
 
 /**
  * Fluent flow definition. `next(x)` goes to `x` when the current node's exit code is COMPLETED and
@@ -117,6 +119,10 @@ export interface Job {
   /** A non-restartable job refuses any second execution of an instance (default true). */
   readonly restartable: boolean;
   readonly listeners: readonly JobListener[];
+  /** Opted in with `.incrementer(runIdIncrementer())`: each launch computes its next parameters. */
+  readonly incrementer?: JobParametersIncrementer;
+  /** Checked before anything runs; a failure is a `JobParametersInvalidError`. */
+  readonly validator?: JobParametersValidator;
 }
 
 /**
@@ -127,11 +133,25 @@ export interface Job {
 export class JobBuilder {
   private isRestartable = true;
   private readonly jobListeners: JobListener[] = [];
+  private jobIncrementer: JobParametersIncrementer | undefined;
+  private jobValidator: JobParametersValidator | undefined;
 
   constructor(private readonly name: string) {}
 
   restartable(value: boolean): this {
     this.isRestartable = value;
+    return this;
+  }
+
+  /** Next parameters per launch (Spring Batch's `RunIdIncrementer`: `runIdIncrementer()`). */
+  incrementer(value: JobParametersIncrementer): this {
+    this.jobIncrementer = value;
+    return this;
+  }
+
+  /** Validates the launch parameters before anything runs (`parametersValidator({required, optional})`). */
+  validator(value: JobParametersValidator): this {
+    this.jobValidator = value;
     return this;
   }
 
@@ -145,7 +165,14 @@ export class JobBuilder {
   }
 
   flow(f: Flow): Job {
-    return { name: this.name, flow: f, restartable: this.isRestartable, listeners: [...this.jobListeners] };
+    return {
+      name: this.name,
+      flow: f,
+      restartable: this.isRestartable,
+      listeners: [...this.jobListeners],
+      ...(this.jobIncrementer ? { incrementer: this.jobIncrementer } : {}),
+      ...(this.jobValidator ? { validator: this.jobValidator } : {}),
+    };
   }
 }
 

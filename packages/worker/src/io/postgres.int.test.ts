@@ -60,8 +60,14 @@ describe('Postgres reader and writer in the chunk transaction', () => {
     expect(ex.status).toBe('COMPLETED');
     const n = (await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n;
     expect(n).toBe(94);
-    const step = (await repo.pool.query('SELECT * FROM step_execution WHERE job_execution_id = $1', [ex.id]))
-      .rows[0];
+    const step = (
+      await repo.pool.query(
+        `SELECT read_count::int, write_count::int, commit_count::int, rollback_count::int, read_skip_count::int,
+              write_skip_count::int, process_skip_count::int, filter_count::int
+         FROM batch_step_execution WHERE job_execution_id = $1`,
+        [ex.id],
+      )
+    ).rows[0];
     expect(step).toMatchObject({
       read_count: 95,
       write_count: 94,
@@ -98,8 +104,14 @@ describe('Postgres reader and writer in the chunk transaction', () => {
       .build();
     const ex = await launchJob(j, parameters({ run: 1 }), { repository: repo });
     expect(ex.status).toBe('COMPLETED');
-    const step = (await repo.pool.query('SELECT * FROM step_execution WHERE job_execution_id = $1', [ex.id]))
-      .rows[0];
+    const step = (
+      await repo.pool.query(
+        `SELECT read_count::int, write_count::int, commit_count::int, rollback_count::int, read_skip_count::int,
+              write_skip_count::int, process_skip_count::int, filter_count::int
+         FROM batch_step_execution WHERE job_execution_id = $1`,
+        [ex.id],
+      )
+    ).rows[0];
     expect(step).toMatchObject({
       read_count: 4,
       write_count: 3,
@@ -127,9 +139,10 @@ describe('Postgres reader and writer in the chunk transaction', () => {
             write: async (items, ctx) => {
               await dst().write(items, ctx);
               if (items.some((r) => r.id === 3)) {
-                await repo.pool.query('UPDATE step_execution SET version = version + 1 WHERE id = $1', [
-                  ctx.stepExecution.id,
-                ]);
+                await repo.pool.query(
+                  'UPDATE batch_step_execution SET version = version + 1 WHERE step_execution_id = $1',
+                  [ctx.stepExecution.id],
+                );
               }
             },
           },
@@ -198,11 +211,12 @@ describe('Postgres reader and writer in the chunk transaction', () => {
     expect((await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n).toBe(50);
     const ctx = (
       await repo.pool.query(
-        'SELECT c.context FROM step_execution_context c JOIN step_execution s ON s.id = c.step_execution_id WHERE s.job_execution_id = $1',
+        `SELECT c.short_context FROM batch_step_execution_context c
+           JOIN batch_step_execution s ON s.step_execution_id = c.step_execution_id WHERE s.job_execution_id = $1`,
         [first.id],
       )
-    ).rows[0].context;
-    expect(ctx).toEqual({ 'pgKeysetReader.lastKey': 50 });
+    ).rows[0].short_context;
+    expect(JSON.parse(ctx)).toEqual({ '@class': 'java.util.HashMap', 'pgKeysetReader.lastKey': 50 });
     failAt = undefined;
     const second = await launchJob(j, parameters({ run: 1 }), { repository: repo });
     expect(second.status).toBe('COMPLETED');
@@ -222,7 +236,10 @@ describe('Postgres reader and writer in the chunk transaction', () => {
           processor: {
             process: async (n) => {
               if (n === 25)
-                await repo.pool.query(`UPDATE job_execution SET status = 'STOPPING' WHERE id = $1`, [id]);
+                await repo.pool.query(
+                  `UPDATE batch_job_execution SET status = 'STOPPING' WHERE job_execution_id = $1`,
+                  [id],
+                );
               return { id: n, v: n };
             },
           },
@@ -238,8 +255,11 @@ describe('Postgres reader and writer in the chunk transaction', () => {
       },
     });
     expect(ex.status).toBe('STOPPED');
-    const row = (await repo.pool.query('SELECT status, exit_code FROM job_execution WHERE id = $1', [ex.id]))
-      .rows[0];
+    const row = (
+      await repo.pool.query('SELECT status, exit_code FROM batch_job_execution WHERE job_execution_id = $1', [
+        ex.id,
+      ])
+    ).rows[0];
     expect(row).toEqual({ status: 'STOPPED', exit_code: 'STOPPED' });
     expect((await repo.pool.query('SELECT count(*)::int AS n FROM dst')).rows[0].n).toBe(30);
   });

@@ -120,6 +120,7 @@ export interface PgWriterOptions<T> {
 export class PgWriter<T> implements ItemWriter<T> {
   private readonly head: string;
   private readonly tail: string;
+  private readonly statements = new Map<number, string>();
 
   constructor(private readonly options: PgWriterOptions<T>) {
     this.head = `INSERT INTO ${ident(options.table)} (${options.columns.map(ident).join(', ')}) VALUES `;
@@ -142,18 +143,38 @@ export class PgWriter<T> implements ItemWriter<T> {
       );
     const width = this.options.columns.length;
     const batch = Math.min(this.options.batchSize ?? 1000, Math.floor(65535 / width));
+    const toRow = this.options.toRow;
     for (let from = 0; from < items.length; from += batch) {
-      const slice = items.slice(from, from + batch);
-      const values: unknown[] = [];
-      const tuples: string[] = [];
-      for (const item of slice) {
-        const row = this.options.toRow(item);
-        const base = values.length;
-        tuples.push(`(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`);
-        values.push(...row);
+      const to = Math.min(items.length, from + batch);
+      const values: unknown[] = new Array((to - from) * width);
+      let v = 0;
+      for (let i = from; i < to; i++) {
+        const row = toRow(items[i] as T);
+        if (row.length !== width) {
+          throw new Error(
+            `pgWriter(${this.options.table}): toRow gave ${row.length} values for ${width} columns`,
+          );
+        }
+        for (let c = 0; c < width; c++) values[v++] = row[c];
       }
-      await tx.query(this.head + tuples.join(', ') + this.tail, values);
+      await tx.query(this.statement(to - from, width), values);
     }
+  }
+
+  /** The INSERT text for `rows` rows, cached: every full chunk sends the same statement text. */
+  private statement(rows: number, width: number): string {
+    let text = this.statements.get(rows);
+    if (!text) {
+      const tuples = new Array<string>(rows);
+      for (let r = 0; r < rows; r++) {
+        const cols = new Array<string>(width);
+        for (let c = 0; c < width; c++) cols[c] = `$${r * width + c + 1}`;
+        tuples[r] = `(${cols.join(', ')})`;
+      }
+      text = this.head + tuples.join(', ') + this.tail;
+      if (this.statements.size < 8) this.statements.set(rows, text);
+    }
+    return text;
   }
 }
 

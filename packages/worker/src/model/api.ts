@@ -13,11 +13,22 @@ import type { ExitStatus } from './status.js';
 /** Returns the next item, or `null` when the input is exhausted. */
 export interface ItemReader<T> {
   read(): T | null | Promise<T | null>;
+  /**
+   * Optional, for readers that hold their items in memory: reads up to `max` items synchronously
+   * into `into[0..]` and returns how many; fewer than `max` means the input is exhausted. It must do
+   * exactly what that many `read()` calls would. The engine's fast path uses it when present.
+   */
+  readChunk?(into: T[], max: number): number;
 }
 
 /** Returns the transformed item, or `null` to filter it out (counted in filterCount). */
 export interface ItemProcessor<I, O> {
   process(item: I): O | null | Promise<O | null>;
+  /**
+   * Items of a chunk the engine may hand to `process` at once (a thread pool's capacity, see
+   * `threadedProcessor`). The step's `processConcurrency` overrides it. Default 1.
+   */
+  readonly concurrency?: number;
 }
 
 /** A minimal SQL client: what `pg.PoolClient` offers, so writers need not depend on pg types. */
@@ -37,6 +48,8 @@ export interface ChunkContext {
    */
   readonly tx: SqlClient | undefined;
   readonly stepExecution: StepExecution;
+  /** The running job execution: its parameters (after the incrementer) and its instance. */
+  readonly jobExecution: JobExecution;
 }
 
 export interface ItemWriter<T> {

@@ -9,6 +9,10 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export class ExecutionContext {
   private data: Record<string, JsonValue>;
   private dirtyFlag = false;
+  /** Set by `checkpoint()`: the first change after it copies the data into `backup`. */
+  private checkpointed = false;
+  private backup: Record<string, JsonValue> | undefined;
+  private backupDirty = false;
 
   constructor(data: Record<string, JsonValue> = {}) {
     this.data = { ...data };
@@ -34,12 +38,14 @@ export class ExecutionContext {
 
   put(key: string, value: JsonValue): void {
     if (this.data[key] === value) return;
+    if (this.checkpointed && !this.backup) this.backup = { ...this.data };
     this.data[key] = value;
     this.dirtyFlag = true;
   }
 
   remove(key: string): void {
     if (!(key in this.data)) return;
+    if (this.checkpointed && !this.backup) this.backup = { ...this.data };
     delete this.data[key];
     this.dirtyFlag = true;
   }
@@ -50,6 +56,36 @@ export class ExecutionContext {
 
   clearDirty(): void {
     this.dirtyFlag = false;
+  }
+
+  /**
+   * Marks the state a failed chunk returns to. Copy-on-write: nothing is copied unless the context
+   * changes before `commitCheckpoint()`/`restoreCheckpoint()` — a chunk whose streams saved no new
+   * position costs no copy at all.
+   */
+  checkpoint(): void {
+    this.checkpointed = true;
+    this.backup = undefined;
+    this.backupDirty = this.dirtyFlag;
+  }
+
+  /** The chunk committed: forget the checkpoint. */
+  commitCheckpoint(): void {
+    this.checkpointed = false;
+    this.backup = undefined;
+  }
+
+  /** The chunk rolled back: the data and the dirty flag are put back as they were at `checkpoint()`. */
+  restoreCheckpoint(): void {
+    if (!this.checkpointed) return;
+    if (this.backup) this.data = this.backup;
+    this.dirtyFlag = this.backupDirty;
+    this.commitCheckpoint();
+  }
+
+  /** Values as stored; callers must not mutate them. */
+  entries(): Readonly<Record<string, JsonValue>> {
+    return this.data;
   }
 
   toJSON(): Record<string, JsonValue> {

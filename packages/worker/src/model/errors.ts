@@ -63,8 +63,21 @@ export class NonSkippableError extends BatchError {
 
 /** Unknown job name, bad arguments or a module without the job: nothing was started. */
 export class JobConfigurationError extends BatchError {
-  constructor(message: string) {
-    super('JOB_CONFIGURATION', message);
+  constructor(message: string, code = 'JOB_CONFIGURATION') {
+    super(code, message);
+  }
+}
+
+/**
+ * The launch parameters failed the job's validator: nothing was started (no instance, no
+ * execution). A configuration error, so the worker exits 2.
+ */
+export class JobParametersInvalidError extends JobConfigurationError {
+  readonly missing: readonly string[];
+
+  constructor(message: string, details: { missing?: readonly string[] } = {}) {
+    super(message, 'JOB_PARAMETERS_INVALID');
+    this.missing = details.missing ?? [];
   }
 }
 

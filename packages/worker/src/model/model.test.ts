@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../cli/args.js';
 import { parseEnv } from '../cli/env.js';
@@ -35,7 +36,16 @@ describe('job parameters', () => {
     const a = parameters({ x: 1, y: 'b' }).with('z', true, { identifying: false });
     const b = parameters({ y: 'b', x: 1 });
     expect(a.jobKey()).toBe(b.jobKey());
-    expect(a.jobKey()).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.jobKey()).toMatch(/^[0-9a-f]{32}$/);
+    // Spring Batch 5's DefaultJobKeyGenerator: MD5 of `name={value=…, type=class …, identifying=true};`
+    expect(a.jobKey()).toBe(
+      createHash('md5')
+        .update(
+          'x={value=1, type=class java.lang.Long, identifying=true};y={value=b, type=class java.lang.String, identifying=true};',
+        )
+        .digest('hex'),
+    );
+    expect(a.jobKey(6)).not.toBe(a.jobKey(5));
     expect(parameters({ x: '1' }).jobKey()).not.toBe(parameters({ x: 1 }).jobKey());
     expect(a.canonical()).toBe('x=NUMBER:1;y=STRING:b;');
   });

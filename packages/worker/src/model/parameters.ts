@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type SpringBatchVersion, springJobKeyText } from '@batchyard/core';
 
 /**
  * Job parameters: typed values, each identifying (part of the JobInstance's identity) or not.
@@ -24,7 +25,7 @@ export function typeOf(value: JobParameterValue): JobParameterType {
   return 'STRING';
 }
 
-/** The text stored in job_execution_param.value; `decodeValue` is its inverse. */
+/** The text form of a value (dates ISO-8601); `decodeValue` is its inverse. */
 export function encodeValue(value: JobParameterValue): string {
   return value instanceof Date ? value.toISOString() : String(value);
 }
@@ -125,9 +126,7 @@ export class JobParameters {
   }
 
   /**
-   * Canonical text of the identifying parameters: `name=TYPE:value;` sorted by name. Its SHA-256
-   * (hex, 64 chars) is job_instance.job_key, so the same identifying parameters given in any order
-   * or as any non-identifying extras map to the same JobInstance.
+   * Canonical text of the identifying parameters: `name=TYPE:value;` sorted by name (for logs).
    */
   canonical(): string {
     let s = '';
@@ -137,8 +136,18 @@ export class JobParameters {
     return s;
   }
 
-  jobKey(): string {
-    return createHash('sha256').update(this.canonical()).digest('hex');
+  /**
+   * BATCH_JOB_INSTANCE.JOB_KEY as Spring Batch's DefaultJobKeyGenerator computes it (MD5 hex of
+   * the identifying parameters' Java toString, sorted by name), so the same identifying
+   * parameters reach the same JobInstance from a Java app and from this worker. Spring Batch 5
+   * and 6 hash different texts; 5 is the default (Spring Boot 3).
+   */
+  jobKey(version: SpringBatchVersion = 5): string {
+    const text = springJobKeyText(
+      [...this.entries].map(([name, p]) => ({ name, value: p.value, identifying: p.identifying })),
+      version,
+    );
+    return createHash('md5').update(text, 'utf8').digest('hex');
   }
 
   toJSON(): Record<string, string> {

@@ -9,6 +9,7 @@ import type {
 } from './api.js';
 import type { ExecutionContext } from './context.js';
 import type { JobExecution, StepExecution } from './execution.js';
+import type { JobParameters } from './parameters.js';
 
 /** Options every step kind shares. */
 export interface StepOptions {
@@ -33,6 +34,9 @@ export interface BackoffOptions {
  * if the error is not retryable) it is skipped when it matches `skip` and the step's total skip
  * count is below `skipLimit`. A skippable write failure rolls the chunk back and re-writes it item
  * by item (scan) to isolate the bad item — the processor is NOT run again.
+ *
+ * Matchers are tried on the error and on each error of its `cause` chain (Spring Batch 6). With
+ * `retryLimit` and no `retry` list, every error is retryable (Spring Batch 6 retries every Exception).
  */
 export interface FaultToleranceOptions {
   skipLimit?: number;
@@ -110,7 +114,23 @@ export interface PartitionStep extends StepOptions {
   readonly handler?: PartitionHandler;
 }
 
-export type Step = ChunkStep | TaskletStep | PartitionStep;
+/**
+ * A step that runs another job (Spring Batch's `JobStep`): the child job gets its own instance and
+ * executions; this step's status and exit status are the child's. On restart of the parent a failed
+ * child is restarted (same parameters, same instance), a completed one is not run again.
+ */
+export interface JobStep extends StepOptions {
+  readonly kind: 'job';
+  readonly name: string;
+  readonly job: import('../flow/builder.js').Job;
+  /** The child's parameters; default: the parent job's parameters (`useAllParentParameters`). */
+  readonly parameters?: (ctx: {
+    jobExecution: JobExecution;
+    stepExecution: StepExecution;
+  }) => JobParameters | Promise<JobParameters>;
+}
+
+export type Step = ChunkStep | TaskletStep | PartitionStep | JobStep;
 
 /**
  * A chunk-oriented step.
@@ -147,3 +167,16 @@ export function partitionStep(name: string, options: Omit<PartitionStep, 'kind' 
 }
 
 export type { ExecutionContext };
+
+/**
+ * A step that runs `job` as a child job.
+ *
+ * @example jobStep('load-all', loadJob, { parameters: ({ jobExecution }) => jobExecution.parameters.with('day', day) })
+ */
+export function jobStep(
+  name: string,
+  child: import('../flow/builder.js').Job,
+  options: Omit<JobStep, 'kind' | 'name' | 'job'> = {},
+): JobStep {
+  return { kind: 'job', name, job: child, ...options };
+}

@@ -9,6 +9,15 @@ import type { CommitResult, JobRepository, LaunchCheck, StoredJobStatus } from '
 
 type StoredStep = Omit<StepExecution, 'context'> & { context: ExecutionContext };
 
+function copyContext(context: ExecutionContext): ExecutionContext {
+  const entries = context.entries();
+  for (const key in entries) {
+    const v = entries[key];
+    if (typeof v === 'object' && v !== null) return context.clone();
+  }
+  return new ExecutionContext(entries);
+}
+
 /**
  * In-memory job repository for unit tests. It stores copies, so a test can observe exactly what
  * was "committed" (e.g. after a simulated crash), and enforces the same version checks as Postgres.
@@ -105,6 +114,13 @@ export class InMemoryJobRepository implements JobRepository {
     return j ? this.copyJob(j) : undefined;
   }
 
+  async getLastJobExecution(jobName: string): Promise<JobExecution | undefined> {
+    let last: JobExecution | undefined;
+    for (const j of this.jobs.values())
+      if (j.instance.jobName === jobName && (!last || j.id > last.id)) last = j;
+    return last ? this.copyJob(last) : undefined;
+  }
+
   async getStepExecution(id: number): Promise<StepExecution | undefined> {
     return this.storedStep(id);
   }
@@ -134,13 +150,37 @@ export class InMemoryJobRepository implements JobRepository {
   }
 
   async updateStepExecution(step: StepExecution): Promise<void> {
+    this.saveStep(step);
+  }
+
+  /**
+   * Writes the step's fields into the stored record in place (no copy of the execution per commit)
+   * and its context only when changed — as a shallow copy when its values are primitives (what the
+   * readers and writers store), a deep one otherwise.
+   */
+  private saveStep(step: StepExecution): void {
     const stored = this.steps.get(step.id);
     if (!stored || stored.version !== step.version) {
       throw new OptimisticLockingError(`step execution ${step.id} version ${step.version} is stale`);
     }
     step.version++;
     step.lastUpdated = this.clock();
-    this.steps.set(step.id, { ...step, context: step.context.dirty ? step.context.clone() : stored.context });
+    stored.status = step.status;
+    stored.exitStatus = step.exitStatus;
+    stored.startTime = step.startTime;
+    stored.endTime = step.endTime;
+    stored.lastUpdated = step.lastUpdated;
+    stored.version = step.version;
+    stored.terminateOnly = step.terminateOnly;
+    stored.readCount = step.readCount;
+    stored.writeCount = step.writeCount;
+    stored.filterCount = step.filterCount;
+    stored.commitCount = step.commitCount;
+    stored.rollbackCount = step.rollbackCount;
+    stored.readSkipCount = step.readSkipCount;
+    stored.processSkipCount = step.processSkipCount;
+    stored.writeSkipCount = step.writeSkipCount;
+    if (step.context.dirty) stored.context = copyContext(step.context);
     step.context.clearDirty();
   }
 
@@ -149,8 +189,9 @@ export class InMemoryJobRepository implements JobRepository {
     work: (tx: SqlClient | undefined) => Promise<void>,
   ): Promise<CommitResult> {
     await work(undefined);
-    await this.updateStepExecution(step);
-    return this.getJobStatus(step.jobExecutionId);
+    this.saveStep(step);
+    const j = this.jobs.get(step.jobExecutionId);
+    return { status: j?.status ?? 'UNKNOWN', version: j?.version ?? -1 };
   }
 
   async transaction<T>(work: (tx: SqlClient | undefined) => Promise<T>): Promise<T> {

@@ -46,31 +46,55 @@ describe('PostgresJobRepository', () => {
     expect(ex.status).toBe('COMPLETED');
     expect(written).toEqual([1, 2, 3, 4, 5]);
     const c = repo.pool;
-    const step = (await c.query('SELECT * FROM step_execution WHERE job_execution_id = $1', [ex.id])).rows[0];
+    const step = (
+      await c.query(
+        `SELECT se.*, i.job_name FROM batch_step_execution se
+           JOIN batch_job_execution je ON je.job_execution_id = se.job_execution_id
+           JOIN batch_job_instance i ON i.job_instance_id = je.job_instance_id
+          WHERE se.job_execution_id = $1`,
+        [ex.id],
+      )
+    ).rows[0];
     expect(step).toMatchObject({
       job_name: 'pg-basic',
       status: 'COMPLETED',
-      read_count: 5,
-      write_count: 5,
-      commit_count: 3,
+      read_count: '5',
+      write_count: '5',
+      commit_count: '3',
     });
     const ctx = (
-      await c.query('SELECT context FROM step_execution_context WHERE step_execution_id = $1', [step.id])
-    ).rows[0].context;
-    expect(ctx).toEqual({ 'iterableReader.read.count': 5 });
+      await c.query(
+        'SELECT short_context, serialized_context FROM batch_step_execution_context WHERE step_execution_id = $1',
+        [step.step_execution_id],
+      )
+    ).rows[0];
+    expect(ctx).toEqual({
+      short_context: '{"@class":"java.util.HashMap","iterableReader.read.count":5}',
+      serialized_context: null,
+    });
     const ps = (
       await c.query(
-        'SELECT name, type, value, identifying FROM job_execution_param WHERE job_execution_id = $1 ORDER BY name',
+        `SELECT parameter_name, parameter_type, parameter_value, identifying FROM batch_job_execution_params
+          WHERE job_execution_id = $1 ORDER BY parameter_name`,
         [ex.id],
       )
     ).rows;
     expect(ps).toEqual([
-      { name: 'note', type: 'STRING', value: 'x', identifying: false },
-      { name: 'run', type: 'NUMBER', value: '1', identifying: true },
-      { name: 'when', type: 'DATE', value: '2026-01-01T00:00:00.000Z', identifying: true },
+      { parameter_name: 'note', parameter_type: 'java.lang.String', parameter_value: 'x', identifying: 'N' },
+      { parameter_name: 'run', parameter_type: 'java.lang.Long', parameter_value: '1', identifying: 'Y' },
+      {
+        parameter_name: 'when',
+        parameter_type: 'java.util.Date',
+        parameter_value: '2026-01-01T00:00:00Z',
+        identifying: 'Y',
+      },
     ]);
-    const inst = (await c.query('SELECT job_key FROM job_instance WHERE id = $1', [ex.instance.id])).rows[0];
-    expect(inst.job_key).toBe(params.identifying().jobKey());
+    const inst = (
+      await c.query('SELECT job_key FROM batch_job_instance WHERE job_instance_id = $1', [ex.instance.id])
+    ).rows[0];
+    expect(inst.job_key).toBe(params.identifying().jobKey(5));
+    const read = await repo.getJobExecution(ex.id);
+    expect([...(read?.parameters ?? [])]).toEqual([...params]);
     await expect(
       launchJob(j, params.with('note', 'y', { identifying: false }), { repository: repo }),
     ).rejects.toBeInstanceOf(JobInstanceAlreadyCompleteError);
@@ -89,18 +113,24 @@ describe('PostgresJobRepository', () => {
     const ex = await launchJob(j, parameters({ n: 1 }), { repository: repo });
     expect(ex.status).toBe('FAILED');
     // Simulate a killed process: put the rows back to running.
-    await repo.pool.query(`UPDATE job_execution SET status = 'STARTED', end_time = NULL WHERE id = $1`, [
-      ex.id,
-    ]);
-    await repo.pool.query(`UPDATE step_execution SET status = 'STARTED' WHERE job_execution_id = $1`, [
+    await repo.pool.query(
+      `UPDATE batch_job_execution SET status = 'STARTED', end_time = NULL WHERE job_execution_id = $1`,
+      [ex.id],
+    );
+    await repo.pool.query(`UPDATE batch_step_execution SET status = 'STARTED' WHERE job_execution_id = $1`, [
       ex.id,
     ]);
     await expect(launchJob(j, parameters({ n: 1 }), { repository: repo })).rejects.toThrow(/already running/);
-    await repo.pool.query(
-      `INSERT INTO task_execution (task_name, updated_at) VALUES ('t', now()) RETURNING id`,
+    const te = Number(
+      (
+        await repo.pool.query(
+          `INSERT INTO task_execution (task_execution_id, task_name) VALUES (nextval('task_seq'), 't')
+           RETURNING task_execution_id`,
+        )
+      ).rows[0].task_execution_id,
     );
-    const te = (await repo.pool.query('SELECT max(id) AS id FROM task_execution')).rows[0].id as number;
-    await repo.linkTaskExecution(te, ex.id);
+    expect(await repo.linkTaskExecution(te, ex.id)).toBe(true);
+    expect(await repo.linkTaskExecution(te + 1000, ex.id)).toBe(false);
     const r = await recoverStaleExecutions(
       repo.pool as unknown as pg.ClientBase,
       { taskExecutionId: te },
@@ -109,9 +139,10 @@ describe('PostgresJobRepository', () => {
     expect(r.jobExecutionIds).toEqual([ex.id]);
     expect(r.stepExecutionIds).toHaveLength(1);
     const row = (
-      await repo.pool.query('SELECT status, exit_code, exit_message FROM job_execution WHERE id = $1', [
-        ex.id,
-      ])
+      await repo.pool.query(
+        'SELECT status, exit_code, exit_message FROM batch_job_execution WHERE job_execution_id = $1',
+        [ex.id],
+      )
     ).rows[0];
     expect(row).toMatchObject({ status: 'FAILED', exit_code: 'FAILED' });
     expect(row.exit_message).toContain('OOMKilled');

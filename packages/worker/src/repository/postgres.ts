@@ -1,3 +1,4 @@
+import type { SpringBatchVersion } from '@batchyard/core';
 import pg from 'pg';
 import type { SqlClient } from '../model/api.js';
 import { ExecutionContext } from '../model/context.js';
@@ -5,42 +6,75 @@ import { OptimisticLockingError } from '../model/errors.js';
 import type { Clock, JobExecution, JobInstance, StepExecution } from '../model/execution.js';
 import { systemClock } from '../model/execution.js';
 import type { JobParameters } from '../model/parameters.js';
-import { encodeValue } from '../model/parameters.js';
 import type { BatchStatus } from '../model/status.js';
 import { ExitStatus } from '../model/status.js';
 import {
   code,
   commitStepSql,
+  contextValues,
   INSERT_JOB_SQL,
   INSERT_STEP_SQL,
   LAST_JOB_SQL,
   LAST_STEP_SQL,
+  message,
+  parameterArrays,
   type Row,
   STALE_MARK,
+  STEP_SELECT,
   toJobExecution,
   toParameters,
   toStepExecution,
   UPDATE_STEP_SQL,
   updateStepValues,
+  utc,
 } from './postgres-rows.js';
 import type { CommitResult, JobRepository, LaunchCheck, StoredJobStatus } from './types.js';
 
 /**
- * Job repository on the control plane's Postgres schema (prisma/schema.prisma), with `pg` directly
- * because it is on the hot path: a chunk commit costs BEGIN, the writer's statements, and ONE
- * round trip for the step row + context + job status followed by COMMIT.
+ * TIMESTAMP (without zone, OID 1114) columns hold UTC wall time: read them as UTC. Give it to a
+ * pool you build yourself (`new pg.Pool({ types: springTypes })`).
+ */
+const TIMESTAMP_OID = 1114;
+export const springTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === TIMESTAMP_OID
+      ? (v: string) => new Date(`${v.replace(' ', 'T')}Z`)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresJobRepositoryOptions {
+  clock?: Clock;
+  /** Whose job key and instance sequence new instances get (existing ones are found by either). */
+  springBatchVersion?: SpringBatchVersion;
+}
+
+/**
+ * Job repository on Spring Batch's own tables (BATCH_*, see prisma/schema.prisma), written the way
+ * Spring Batch's JDBC DAOs write them, so a Java app and this worker share job instances, restarts
+ * and history. `pg` directly because it is on the hot path: a chunk commit costs BEGIN, the
+ * writer's statements, and ONE round trip for the step row + context + job status followed by COMMIT.
  */
 export class PostgresJobRepository implements JobRepository {
+  private readonly clock: Clock;
+  private readonly version: SpringBatchVersion;
+
   constructor(
     readonly pool: pg.Pool,
-    private readonly clock: Clock = systemClock,
-  ) {}
+    options: Clock | PostgresJobRepositoryOptions = {},
+  ) {
+    const o = typeof options === 'function' ? { clock: options } : options;
+    this.clock = o.clock ?? systemClock;
+    this.version = o.springBatchVersion ?? 5;
+  }
 
   /** Opens a pool from a connection URL (never logged). */
-  static fromUrl(url: string, options: { max?: number; clock?: Clock } = {}): PostgresJobRepository {
+  static fromUrl(
+    url: string,
+    options: { max?: number } & PostgresJobRepositoryOptions = {},
+  ): PostgresJobRepository {
     return new PostgresJobRepository(
-      new pg.Pool({ connectionString: url, max: options.max ?? 10 }),
-      options.clock,
+      new pg.Pool({ connectionString: url, max: options.max ?? 10, types: springTypes }),
+      options,
     );
   }
 
@@ -72,36 +106,43 @@ export class PostgresJobRepository implements JobRepository {
     params: JobParameters,
     check: LaunchCheck,
   ): Promise<JobExecution> {
-    const jobKey = params.identifying().jobKey();
+    const identifying = params.identifying();
+    const jobKey = identifying.jobKey(this.version);
+    // An instance a Spring Batch app of the other major version created is found by its key too.
+    const keys = [identifying.jobKey(5), identifying.jobKey(6)];
+    const sequence = this.version === 5 ? 'batch_job_seq' : 'batch_job_instance_seq';
     const now = this.clock();
     return this.transaction(async (tx) => {
       const c = tx as SqlClient;
-      await c.query(
-        'INSERT INTO job_instance (job_name, job_key) VALUES ($1, $2) ON CONFLICT (job_name, job_key) DO NOTHING',
-        [jobName, jobKey],
-      );
+      const found = `SELECT job_instance_id, job_key FROM batch_job_instance
+         WHERE job_name = $1 AND job_key = ANY($2::text[]) ORDER BY job_instance_id LIMIT 1 FOR UPDATE`;
       // The row lock serialises concurrent launches of the same instance across pods.
-      const inst = await c.query(
-        'SELECT id FROM job_instance WHERE job_name = $1 AND job_key = $2 FOR UPDATE',
-        [jobName, jobKey],
-      );
-      const instance: JobInstance = { id: inst.rows[0]!.id as number, jobName, jobKey };
+      let inst = (await c.query(found, [jobName, keys])).rows[0] as Row | undefined;
+      if (!inst) {
+        await c.query(
+          `INSERT INTO batch_job_instance (job_instance_id, job_name, job_key, version)
+           VALUES (nextval('${sequence}'), $1, $2, 0) ON CONFLICT (job_name, job_key) DO NOTHING`,
+          [jobName, jobKey],
+        );
+        inst = (await c.query(found, [jobName, keys])).rows[0] as Row;
+      }
+      const instance: JobInstance = {
+        id: Number(inst.job_instance_id),
+        jobName,
+        jobKey: inst.job_key as string,
+      };
       const prevRow = (await c.query(LAST_JOB_SQL, [instance.id])).rows[0];
       const previous = prevRow ? toJobExecution(prevRow, instance) : undefined;
       check(previous);
-      const entries = [...params];
       const context = previous ? previous.context : new ExecutionContext();
       const inserted = await c.query(INSERT_JOB_SQL, [
         instance.id,
-        now,
-        entries.map(([n]) => n),
-        entries.map(([, p]) => p.type),
-        entries.map(([, p]) => encodeValue(p.value)),
-        entries.map(([, p]) => p.identifying),
-        JSON.stringify(context.toJSON()),
+        utc(now),
+        ...parameterArrays(params),
+        ...contextValues(context),
       ]);
       const execution: JobExecution = {
-        id: inserted.rows[0]!.id as number,
+        id: Number(inserted.rows[0]!.job_execution_id),
         instance,
         parameters: params,
         status: 'STARTING',
@@ -121,10 +162,19 @@ export class PostgresJobRepository implements JobRepository {
   async updateJobExecution(e: JobExecution): Promise<void> {
     const now = this.clock();
     const r = await this.pool.query(
-      `UPDATE job_execution SET status = $3::batch_status, exit_code = $4, exit_message = $5,
-         start_time = $6, end_time = $7, last_updated = $8, version = version + 1
-       WHERE id = $1 AND version = $2`,
-      [e.id, e.version, e.status, code(e.exitStatus), e.exitStatus.description, e.startTime, e.endTime, now],
+      `UPDATE batch_job_execution SET start_time = $6::timestamp, end_time = $7::timestamp, status = $3,
+         exit_code = $4, exit_message = $5, version = version + 1, last_updated = $8::timestamp
+       WHERE job_execution_id = $1 AND version = $2`,
+      [
+        e.id,
+        e.version,
+        e.status,
+        code(e.exitStatus),
+        message(e.exitStatus.description),
+        utc(e.startTime),
+        utc(e.endTime),
+        utc(now),
+      ],
     );
     if (r.rowCount !== 1)
       throw new OptimisticLockingError(`job execution ${e.id} version ${e.version} is stale`);
@@ -134,47 +184,60 @@ export class PostgresJobRepository implements JobRepository {
 
   async updateJobContext(e: JobExecution): Promise<void> {
     await this.pool.query(
-      'UPDATE job_execution_context SET context = $2::jsonb WHERE job_execution_id = $1',
-      [e.id, JSON.stringify(e.context.toJSON())],
+      'UPDATE batch_job_execution_context SET short_context = $2, serialized_context = $3 WHERE job_execution_id = $1',
+      [e.id, ...contextValues(e.context)],
     );
     e.context.clearDirty();
   }
 
   async getJobStatus(jobExecutionId: number): Promise<StoredJobStatus> {
-    const r = await this.pool.query('SELECT status, version FROM job_execution WHERE id = $1', [
-      jobExecutionId,
-    ]);
+    const r = await this.pool.query(
+      'SELECT status, version FROM batch_job_execution WHERE job_execution_id = $1',
+      [jobExecutionId],
+    );
     const row = r.rows[0] as Row | undefined;
-    return { status: (row?.status as BatchStatus) ?? 'UNKNOWN', version: (row?.version as number) ?? -1 };
+    return {
+      status: (row?.status as BatchStatus | undefined) ?? 'UNKNOWN',
+      version: row ? Number(row.version) : -1,
+    };
   }
 
   async getJobExecution(id: number): Promise<JobExecution | undefined> {
+    return this.jobExecutionWhere('je.job_execution_id = $1', [id]);
+  }
+
+  async getLastJobExecution(jobName: string): Promise<JobExecution | undefined> {
+    return this.jobExecutionWhere(
+      `je.job_execution_id = (SELECT max(e.job_execution_id) FROM batch_job_execution e
+         JOIN batch_job_instance ji ON ji.job_instance_id = e.job_instance_id WHERE ji.job_name = $1)`,
+      [jobName],
+    );
+  }
+
+  private async jobExecutionWhere(condition: string, values: unknown[]): Promise<JobExecution | undefined> {
     const r = await this.pool.query(
-      `SELECT je.*, c.context, i.job_name, i.job_key FROM job_execution je
-       JOIN job_instance i ON i.id = je.job_instance_id
-       LEFT JOIN job_execution_context c ON c.job_execution_id = je.id WHERE je.id = $1`,
-      [id],
+      `SELECT je.*, c.short_context, c.serialized_context, i.job_name, i.job_key FROM batch_job_execution je
+       JOIN batch_job_instance i ON i.job_instance_id = je.job_instance_id
+       LEFT JOIN batch_job_execution_context c ON c.job_execution_id = je.job_execution_id WHERE ${condition}`,
+      values,
     );
     const row = r.rows[0] as Row | undefined;
     if (!row) return undefined;
     const instance: JobInstance = {
-      id: row.job_instance_id as number,
+      id: Number(row.job_instance_id),
       jobName: row.job_name as string,
       jobKey: row.job_key as string,
     };
     const params = await this.pool.query(
-      'SELECT name, type, value, identifying FROM job_execution_param WHERE job_execution_id = $1',
-      [id],
+      `SELECT parameter_name AS name, parameter_type AS type, parameter_value AS value, identifying
+         FROM batch_job_execution_params WHERE job_execution_id = $1`,
+      [row.job_execution_id],
     );
     return { ...toJobExecution(row, instance), parameters: toParameters(params.rows as Row[]) };
   }
 
   async getStepExecution(id: number): Promise<StepExecution | undefined> {
-    const r = await this.pool.query(
-      `SELECT se.*, c.context FROM step_execution se
-       LEFT JOIN step_execution_context c ON c.step_execution_id = se.id WHERE se.id = $1`,
-      [id],
-    );
+    const r = await this.pool.query(`${STEP_SELECT} WHERE se.step_execution_id = $1`, [id]);
     return r.rows[0] ? toStepExecution(r.rows[0] as Row) : undefined;
   }
 
@@ -185,7 +248,8 @@ export class PostgresJobRepository implements JobRepository {
 
   async countStepExecutions(instance: JobInstance, stepName: string): Promise<number> {
     const r = await this.pool.query(
-      `SELECT count(*)::int AS n FROM step_execution se JOIN job_execution je ON je.id = se.job_execution_id
+      `SELECT count(*)::int AS n FROM batch_step_execution se
+         JOIN batch_job_execution je ON je.job_execution_id = se.job_execution_id
        WHERE je.job_instance_id = $1 AND se.step_name = $2`,
       [instance.id, stepName],
     );
@@ -195,14 +259,14 @@ export class PostgresJobRepository implements JobRepository {
   async addStepExecution(se: StepExecution): Promise<void> {
     const r = await this.pool.query(INSERT_STEP_SQL, [
       se.jobExecutionId,
-      se.jobName,
       se.stepName,
       se.status,
       code(se.exitStatus),
-      se.createTime,
-      JSON.stringify(se.context.toJSON()),
+      utc(se.createTime),
+      utc(se.startTime),
+      ...contextValues(se.context),
     ]);
-    se.id = r.rows[0].id as number;
+    se.id = Number(r.rows[0].step_execution_id);
     se.version = 0;
     se.context.clearDirty();
   }
@@ -219,7 +283,7 @@ export class PostgresJobRepository implements JobRepository {
     se.version++;
     se.lastUpdated = now;
     se.context.clearDirty();
-    return { status: row.status as BatchStatus, version: row.version as number };
+    return { status: row.status as BatchStatus, version: Number(row.version) };
   }
 
   async commitChunk(
@@ -241,7 +305,7 @@ export class PostgresJobRepository implements JobRepository {
       se.version++;
       se.lastUpdated = now;
       se.context.clearDirty();
-      return { status: row?.status as BatchStatus, version: row?.version as number };
+      return { status: row?.status as BatchStatus, version: Number(row?.version) };
     } catch (error) {
       broken = await client.query('ROLLBACK').then(
         () => false,
@@ -268,7 +332,7 @@ export class PostgresJobRepository implements JobRepository {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const r = await this.pool.query<{ id: number }>(
-        'SELECT id FROM task_execution WHERE external_execution_id = $1',
+        'SELECT id FROM batchyard_task_execution WHERE external_execution_id = $1',
         [externalId],
       );
       if (r.rows[0]) return r.rows[0].id;
@@ -277,21 +341,26 @@ export class PostgresJobRepository implements JobRepository {
     }
   }
 
+  /** Spring Cloud Task's TASK_TASK_BATCH, as its TaskBatchExecutionListener writes it. */
   async linkTaskExecution(taskExecutionId: number, jobExecutionId: number): Promise<boolean> {
-    const exists = await this.pool.query('SELECT 1 FROM task_execution WHERE id = $1', [taskExecutionId]);
-    if (exists.rowCount === 0) return false;
-    await this.pool.query(
-      'INSERT INTO task_batch (task_execution_id, job_execution_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    const r = await this.pool.query(
+      `INSERT INTO task_task_batch (task_execution_id, job_execution_id)
+       SELECT task_execution_id, $2 FROM task_execution WHERE task_execution_id = $1
+       ON CONFLICT DO NOTHING RETURNING task_execution_id`,
       [taskExecutionId, jobExecutionId],
     );
-    return true;
+    if (r.rowCount === 1) return true;
+    const exists = await this.pool.query('SELECT 1 FROM task_execution WHERE task_execution_id = $1', [
+      taskExecutionId,
+    ]);
+    return exists.rowCount === 1;
   }
 
-  async setTaskExitMessage(taskExecutionId: number, message: string): Promise<void> {
-    await this.pool.query('UPDATE task_execution SET exit_message = $2, updated_at = $3 WHERE id = $1', [
-      taskExecutionId,
-      message,
-      this.clock(),
-    ]);
+  /** TASK_EXECUTION.EXIT_MESSAGE only: the control plane alone owns the task's status. */
+  async setTaskExitMessage(taskExecutionId: number, text: string): Promise<void> {
+    await this.pool.query(
+      'UPDATE task_execution SET exit_message = $2, last_updated = $3::timestamp WHERE task_execution_id = $1',
+      [taskExecutionId, message(text), utc(this.clock())],
+    );
   }
 }

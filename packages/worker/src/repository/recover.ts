@@ -1,7 +1,7 @@
 import type { SqlClient } from '../model/api.js';
 
 export interface RecoverTarget {
-  /** Recover every running job execution linked (task_batch) to this task execution. */
+  /** Recover every running job execution linked (TASK_TASK_BATCH) to this task execution. */
   taskExecutionId?: number;
   /** Or one job execution directly. */
   jobExecutionId?: number;
@@ -42,14 +42,15 @@ export async function recoverStaleExecutions(
 ): Promise<RecoverResult> {
   const now = options.now ?? new Date();
   const message = `worker process ended without finishing the job${options.reason ? `: ${options.reason}` : ''}`;
+  const ts = now.toISOString();
   if (target.stepExecutionId !== undefined) {
     const r = await db.query(
-      `UPDATE step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $3,
-         end_time = $2, last_updated = $2, version = version + 1
-       WHERE id = $1 AND status IN ${RUNNING} RETURNING id`,
-      [target.stepExecutionId, now, message],
+      `UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $3,
+         end_time = $2::timestamp, last_updated = $2::timestamp, version = version + 1
+       WHERE step_execution_id = $1 AND status IN ${RUNNING} RETURNING step_execution_id AS id`,
+      [target.stepExecutionId, ts, message],
     );
-    return { jobExecutionIds: [], stepExecutionIds: r.rows.map((row) => row.id as number) };
+    return { jobExecutionIds: [], stepExecutionIds: r.rows.map((row) => Number(row.id)) };
   }
   if (target.taskExecutionId === undefined && target.jobExecutionId === undefined) {
     throw new TypeError('recoverStaleExecutions needs taskExecutionId, jobExecutionId or stepExecutionId');
@@ -57,28 +58,29 @@ export async function recoverStaleExecutions(
   // One statement: atomic without needing a dedicated client for BEGIN/COMMIT.
   const r = await db.query(
     `WITH target AS (
-       SELECT je.id FROM job_execution je
+       SELECT je.job_execution_id AS id FROM batch_job_execution je
        WHERE je.status IN ${RUNNING}
-         AND (je.id = $1 OR je.id IN (SELECT job_execution_id FROM task_batch WHERE task_execution_id = $2))
+         AND (je.job_execution_id = $1::int8
+              OR je.job_execution_id IN (SELECT job_execution_id FROM task_task_batch WHERE task_execution_id = $2::int8))
        FOR UPDATE
      ), steps AS (
-       UPDATE step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $4,
-         end_time = $3, last_updated = $3, version = version + 1
+       UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $4,
+         end_time = $3::timestamp, last_updated = $3::timestamp, version = version + 1
        WHERE job_execution_id IN (SELECT id FROM target) AND status IN ${RUNNING}
-       RETURNING id
+       RETURNING step_execution_id AS id
      ), jobs AS (
-       UPDATE job_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $4,
-         end_time = $3, last_updated = $3, version = version + 1
-       WHERE id IN (SELECT id FROM target)
-       RETURNING id
+       UPDATE batch_job_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $4,
+         end_time = $3::timestamp, last_updated = $3::timestamp, version = version + 1
+       WHERE job_execution_id IN (SELECT id FROM target)
+       RETURNING job_execution_id AS id
      )
-     SELECT 'job' AS kind, id FROM jobs UNION ALL SELECT 'step' AS kind, id FROM steps`,
-    [target.jobExecutionId ?? null, target.taskExecutionId ?? null, now, message],
+     SELECT 'job' AS kind, id::float8 AS id FROM jobs UNION ALL SELECT 'step' AS kind, id::float8 AS id FROM steps`,
+    [target.jobExecutionId ?? null, target.taskExecutionId ?? null, ts, message],
   );
   const ids = (kind: string) =>
     r.rows
       .filter((row) => row.kind === kind)
-      .map((row) => row.id as number)
+      .map((row) => Number(row.id))
       .sort((a, b) => a - b);
   return { jobExecutionIds: ids('job'), stepExecutionIds: ids('step') };
 }

@@ -38,6 +38,8 @@ export interface JobRepository {
 
   /** A job execution with its instance, parameters and context (remote partitions, tooling). */
   getJobExecution(id: number): Promise<JobExecution | undefined>;
+  /** The latest job execution of the named job across all its instances, with its parameters. */
+  getLastJobExecution(jobName: string): Promise<JobExecution | undefined>;
   /** A step execution with its context. */
   getStepExecution(id: number): Promise<StepExecution | undefined>;
   /** The latest execution of `stepName` within the instance, with its context. */
@@ -57,8 +59,8 @@ export interface JobRepository {
   /** Runs `work` in a transaction without touching step metadata (scan mode items, savepoints). */
   transaction<T>(work: (tx: SqlClient | undefined) => Promise<T>): Promise<T>;
 
-  /** task_batch link; returns false (and links nothing) when the task execution row is missing. */
+  /** TASK_TASK_BATCH link; returns false (and links nothing) when the TASK_EXECUTION row is missing. */
   linkTaskExecution(taskExecutionId: number, jobExecutionId: number): Promise<boolean>;
-  /** task_execution.exit_message only — the control plane alone owns the task's status. */
+  /** TASK_EXECUTION.EXIT_MESSAGE only — the control plane alone owns the task's status. */
   setTaskExitMessage(taskExecutionId: number, message: string): Promise<void>;
 }

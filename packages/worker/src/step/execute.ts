@@ -5,6 +5,7 @@ import { zeroCounters } from '../model/execution.js';
 import { describeError, ExitStatus } from '../model/status.js';
 import type { Step } from '../model/step.js';
 import { runChunkStep } from './chunk.js';
+import { runJobStep } from './job-step.js';
 import { runPartitionStep } from './partition.js';
 import type { StepRuntime } from './runtime.js';
 import { notify } from './runtime.js';
@@ -78,14 +79,16 @@ export async function runStepExecution(
   rt.log.info('step started', { step: se.stepName, stepExecutionId: se.id });
   try {
     await notify(step.listeners, 'beforeStep', se);
+    let exit = ExitStatus.COMPLETED;
     if (step.kind === 'chunk') await runChunkStep(step, se, rt);
     else if (step.kind === 'tasklet') await runTaskletStep(step, se, rt);
+    else if (step.kind === 'job') exit = await runJobStep(step, se, rt);
     else await runPartitionStep(step, se, rt);
     // A stop seen on the last commit does not undo a finished step: it COMPLETES, and the flow
     // stops before the next node.
     if (se.status === 'STARTED') {
       se.status = 'COMPLETED';
-      se.exitStatus = ExitStatus.COMPLETED;
+      se.exitStatus = exit;
     }
   } catch (error) {
     if (error instanceof JobInterruptedError) {

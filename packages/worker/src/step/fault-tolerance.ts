@@ -10,8 +10,7 @@ export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(reso
 /** Spring Batch's default skip limit when skippable classes are given without a limit. */
 const DEFAULT_SKIP_LIMIT = 10;
 
-function matches(error: unknown, matchers: readonly ErrorMatcher[] | undefined): boolean {
-  if (!matchers) return false;
+function matchesOne(error: unknown, matchers: readonly ErrorMatcher[]): boolean {
   for (const m of matchers) {
     // A class has a prototype that errors inherit from; a predicate is an arrow or plain function.
     if (m.prototype instanceof Error || m === Error) {
@@ -19,6 +18,29 @@ function matches(error: unknown, matchers: readonly ErrorMatcher[] | undefined):
     } else if ((m as (e: unknown) => boolean)(error)) {
       return true;
     }
+  }
+  return false;
+}
+
+/** How deep a `cause` chain is followed; a guard against cycles and pathological nesting. */
+const MAX_CAUSE_DEPTH = 32;
+
+/**
+ * Does the error, or any error in its `cause` chain, match one of the matchers? This is how
+ * Spring Batch 6 classifies: its retry policy (Spring Framework 7 `ExceptionTypeFilter` with
+ * traverseCauses) and its skip policy (`LimitCheckingExceptionHierarchySkipPolicy`, since the 6.0.x
+ * fix of spring-batch#5127) both walk `getCause()`, so a driver error wrapped by a library is still
+ * recognised.
+ */
+export function matchesChain(error: unknown, matchers: readonly ErrorMatcher[] | undefined): boolean {
+  if (!matchers?.length) return false;
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current !== undefined && !seen.has(current); depth++) {
+    if (matchesOne(current, matchers)) return true;
+    seen.add(current);
+    current =
+      typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
   }
   return false;
 }
@@ -46,7 +68,7 @@ export class FaultPolicy {
   /** Is this kind of error skippable at all (class check only, ignoring the limit)? */
   isSkippable(error: unknown): boolean {
     if (!this.options) return false;
-    return matches(error, this.options.skip) && !matches(error, this.options.noSkip);
+    return matchesChain(error, this.options.skip) && !matchesChain(error, this.options.noSkip);
   }
 
   /**
@@ -58,9 +80,17 @@ export class FaultPolicy {
     if (skipCount(counters) >= this.skipLimit) throw new SkipLimitExceededError(this.skipLimit, error);
   }
 
+  /**
+   * Retryable: matches `retry` (anywhere in the cause chain) and nothing in the chain matches
+   * `noRetry`. With `retryLimit` but no `retry` list every error is retryable, as Spring Batch 6's
+   * `ChunkOrientedStepBuilder` does (it defaults the retryable classes to `Exception`; JavaScript has
+   * no Exception/Error split, so "every error" is the equivalent).
+   */
   isRetryable(error: unknown): boolean {
-    if (!this.options) return false;
-    return matches(error, this.options.retry) && !matches(error, this.options.noRetry);
+    const o = this.options;
+    if (!o || this.retryLimit <= 0) return false;
+    if (matchesChain(error, o.noRetry)) return false;
+    return o.retry?.length ? matchesChain(error, o.retry) : true;
   }
 
   /**

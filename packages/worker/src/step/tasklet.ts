@@ -1,7 +1,7 @@
 import { JobInterruptedError } from '../model/errors.js';
 import type { StepExecution } from '../model/execution.js';
 import type { TaskletStep } from '../model/step.js';
-import { commit } from './chunk.js';
+import { commit } from './commit.js';
 import type { StepRuntime } from './runtime.js';
 
 /**
