@@ -21,7 +21,7 @@ export function childDefinitionName(parentName: string, id: string): string {
 
 /** The children of a composed task in text order. Assumes a validated AST (unique ids). */
 export function composedTaskApps(task: ComposedTask, parentName?: string): ComposedTaskChild[] {
-  return allApps(task.flow).map((app) => {
+  return allApps(task).map((app) => {
     const child = { id: appId(app), appName: app.name, properties: app.properties };
     return parentName === undefined
       ? child
@@ -39,7 +39,7 @@ export interface AppReference extends SourceLocation {
  */
 export function referencedApps(task: ComposedTask): AppReference[] {
   const seen = new Map<string, AppReference>();
-  for (const app of allApps(task.flow)) {
+  for (const app of allApps(task)) {
     if (seen.has(app.name)) continue;
     // The span starts at the label when there is one; point at the name itself.
     let offset = app.span.start;

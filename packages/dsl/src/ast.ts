@@ -56,6 +56,12 @@ export interface ComposedTask {
   /** The text the AST was parsed from; errors found later (validation) point into it. */
   readonly text: string;
   readonly flow: Flow;
+  /**
+   * SCDF's secondary sequences: flows written on their own line (or after ';') that start with a
+   * labelled app and run only when a transition jumps to that label (`a 0 -> :x && b` / `x: c`).
+   * When one ends, the flow that jumped to it ends with it.
+   */
+  readonly secondary: readonly Flow[];
 }
 
 /** The id of an app node: its label, or its name when it has none. Unique in a valid task. */
@@ -63,8 +69,10 @@ export function appId(app: ComposedApp): string {
   return app.label ?? app.name;
 }
 
-/** Every app node (flow elements and transition targets) in text order. */
-export function allApps(flow: Flow): ComposedApp[] {
+/** Every app node (flow elements and transition targets) in text order; a task includes its secondary sequences. */
+export function allApps(of: Flow | ComposedTask): ComposedApp[] {
+  if (of.kind === 'composed') return [of.flow, ...of.secondary].flatMap((f) => allApps(f));
+  const flow = of;
   const out: ComposedApp[] = [];
   const visit = (f: Flow): void => {
     for (const element of f.elements) {
@@ -80,8 +88,10 @@ export function allApps(flow: Flow): ComposedApp[] {
   return out;
 }
 
-/** Every flow (the main one and each split branch), outermost first. */
-export function allFlows(flow: Flow): Flow[] {
+/** Every flow (the main one, secondary sequences and each split branch), outermost first. */
+export function allFlows(of: Flow | ComposedTask): Flow[] {
+  if (of.kind === 'composed') return [of.flow, ...of.secondary].flatMap((f) => allFlows(f));
+  const flow = of;
   const out: Flow[] = [flow];
   for (const element of flow.elements) {
     if (element.kind === 'split') for (const branch of element.branches) out.push(...allFlows(branch));
@@ -91,5 +101,16 @@ export function allFlows(flow: Flow): Flow[] {
 
 /** A deep copy without source spans, for comparing ASTs parsed from different texts. */
 export function withoutSpans(task: ComposedTask): unknown {
-  return JSON.parse(JSON.stringify(task.flow, (key, value: unknown) => (key === 'span' ? undefined : value)));
+  const strip = (key: string, value: unknown): unknown => (key === 'span' ? undefined : value);
+  const flow: unknown = JSON.parse(JSON.stringify(task.flow, strip));
+  if (task.secondary.length === 0) return flow;
+  return { flow, secondary: JSON.parse(JSON.stringify(task.secondary, strip)) as unknown };
+}
+
+/** The secondary sequence a label starts, if any. */
+export function secondaryStartingAt(task: ComposedTask, label: string): Flow | undefined {
+  return task.secondary.find((f) => {
+    const first = f.elements[0];
+    return first?.kind === 'app' && first.label === label;
+  });
 }

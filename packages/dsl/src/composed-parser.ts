@@ -42,9 +42,47 @@ class ComposedParser {
     sc.skipWhitespace();
     if (sc.atEnd) sc.fail('EMPTY', 'The composed task definition is empty', 0);
     const flow = this.parseFlow();
+    const secondary: Flow[] = [];
+    for (;;) {
+      const separated = this.skipSequenceSeparator();
+      if (sc.atEnd) break;
+      if (!separated || !this.atLabel()) {
+        if (separated === ';')
+          sc.fail('SECONDARY_NEEDS_LABEL', "A sequence after ';' must start with a label: write 'name: app'");
+        this.failTrailing();
+      }
+      secondary.push(this.parseFlow());
+    }
+    return { kind: 'composed', text: sc.text, flow, secondary };
+  }
+
+  /**
+   * SCDF starts a secondary sequence on a new line or after ';'. Returns which separated the
+   * sequences (undefined: none, so what follows is an error), leaving the position after it.
+   */
+  private skipSequenceSeparator(): '\n' | ';' | undefined {
+    const sc: Scanner = this.sc;
+    const start = sc.pos;
     sc.skipWhitespace();
-    if (!sc.atEnd) this.failTrailing();
-    return { kind: 'composed', text: sc.text, flow };
+    let separator: '\n' | ';' | undefined = sc.text.slice(start, sc.pos).includes('\n') ? '\n' : undefined;
+    while (sc.peek() === ';') {
+      separator = ';';
+      sc.pos++;
+      sc.skipWhitespace();
+    }
+    return separator;
+  }
+
+  /** `name:` ahead (a labelled app), without moving. */
+  private atLabel(): boolean {
+    const sc: Scanner = this.sc;
+    if (!/[A-Za-z0-9_]/.test(sc.peek())) return false;
+    const save = sc.pos;
+    sc.readWord();
+    sc.skipWhitespace();
+    const labelled = sc.peek() === ':';
+    sc.pos = save;
+    return labelled;
   }
 
   private failTrailing(): never {

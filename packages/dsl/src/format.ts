@@ -6,7 +6,9 @@ import { formatProperties } from './scanner.js';
  * with single quotes, no redundant parentheses. parse(format(ast)) equals ast (spans aside).
  */
 export function formatComposedTask(task: ComposedTask | Flow): string {
-  return formatFlow(task.kind === 'composed' ? task.flow : task);
+  if (task.kind !== 'composed') return formatFlow(task);
+  // Secondary sequences go on their own lines, as SCDF writes them.
+  return [task.flow, ...task.secondary].map(formatFlow).join('\n');
 }
 
 export function formatFlow(flow: Flow): string {

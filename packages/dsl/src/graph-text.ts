@@ -1,7 +1,7 @@
-import type { ComposedApp, Flow, FlowElement, Transition } from './ast.js';
+import type { ComposedApp, ComposedTask, Flow, FlowElement, Transition } from './ast.js';
 import { parseComposedTask } from './composed-parser.js';
 import { DslError, GraphError } from './errors.js';
-import { formatFlow } from './format.js';
+import { formatComposedTask } from './format.js';
 import {
   END,
   END_TARGET,
@@ -9,6 +9,7 @@ import {
   type Graph,
   type GraphNode,
   parseTransitionName,
+  SEQUENCE_METADATA,
   START,
   SYNC,
 } from './graph.js';
@@ -25,15 +26,15 @@ const CONTROL = new Set([START, END, SYNC, END_TARGET, FAIL_TARGET]);
  * as GraphError naming the node or link to blame.
  */
 export function graphToText(graph: Graph): string {
-  let flow: Flow;
+  let task: ComposedTask;
   try {
-    flow = new Decompiler(graph).decompile();
+    task = new Decompiler(graph).decompile();
   } catch (error) {
     if (error instanceof GraphError) throw error;
     // Input arrives from HTTP bodies: whatever it is, callers get the one error type.
     throw new GraphError('MALFORMED_GRAPH', `The graph cannot be read: ${String(error)}`);
   }
-  const text = formatFlow(flow);
+  const text = formatComposedTask(task);
   try {
     const [problem] = validateComposedTask(parseComposedTask(text));
     if (problem) throw problem;
@@ -51,17 +52,25 @@ class Decompiler {
   private readonly inlined = new Set<string>();
   private readonly reachCache = new Map<string, Set<string>>();
   private readonly placed = new Set<string>();
+  /** First nodes of secondary sequences, as transitions name them. */
+  private readonly sequences: string[] = [];
   private readonly ix: GraphIndex;
 
   constructor(private readonly graph: Graph) {
     this.ix = indexGraph(graph);
   }
 
-  decompile(): Flow {
+  decompile(): ComposedTask {
     checkAcyclic(this.ix.byId, this.graph);
     const flow = this.flow(this.ix.plainOut.get(this.ix.start) ?? [], this.ix.end);
     if (flow.elements.length === 0)
       throw new GraphError('EMPTY_GRAPH', 'The graph has no app between START and END');
+    // Secondary sequences, each run to the graph's END; one may jump on to further sequences.
+    const secondary = new Map<string, Flow>();
+    for (let id = this.sequences.find((s) => !secondary.has(s)); id !== undefined; ) {
+      secondary.set(id, this.flow([id], this.ix.end));
+      id = this.sequences.find((s) => !secondary.has(s));
+    }
     for (const node of this.graph.nodes) {
       if (!CONTROL.has(node.name) && !this.placed.has(node.id) && !this.inlined.has(node.id)) {
         throw new GraphError(
@@ -71,7 +80,10 @@ class Decompiler {
         );
       }
     }
-    return flow;
+    // In text order, as toGraph numbered them.
+    const order = (id: string) => this.ix.order.get(id)!;
+    const sequences = [...secondary].sort(([a], [b]) => order(a) - order(b)).map(([, f]) => f);
+    return { kind: 'composed', text: '', flow, secondary: sequences };
   }
 
   /** The elements from `starts` up to (not including) `stop`. */
@@ -149,6 +161,10 @@ class Decompiler {
         to,
       );
     }
+    if (this.startsSequence(node, stop)) {
+      if (!this.sequences.includes(to)) this.sequences.push(to);
+      return { kind: 'ref', label: node.label! };
+    }
     if ((this.ix.plainIn.get(to) ?? 0) === 0 && !this.inlined.has(to) && this.owner(to) === from.id) {
       this.inlined.add(to);
       // In the DSL a transition target continues after its flow; a graph saying otherwise is lost.
@@ -170,6 +186,19 @@ class Decompiler {
       );
     }
     return { kind: 'ref', label: node.label };
+  }
+
+  /**
+   * Whether a transition target begins a secondary sequence: a labelled node only transitions
+   * enter, marked so by toGraph, or leading somewhere other than where an inline target must go
+   * (on to further apps, or to END from inside a split).
+   */
+  private startsSequence(node: GraphNode, stop: string): boolean {
+    if (node.label === undefined || node.label === null || node.label === '') return false;
+    if ((this.ix.plainIn.get(node.id) ?? 0) > 0 || this.inlined.has(node.id)) return false;
+    if (node.metadata?.[SEQUENCE_METADATA] === 'secondary') return true;
+    const exits = this.ix.plainOut.get(node.id) ?? [];
+    return exits.length > 0 && exits.some((e) => e !== stop);
   }
 
   /**

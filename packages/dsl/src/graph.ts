@@ -32,6 +32,8 @@ export const END = 'END';
 export const SYNC = 'SYNC';
 export const END_TARGET = '$END';
 export const FAIL_TARGET = '$FAIL';
+/** Node metadata key marking the first app of a secondary sequence (value `secondary`). */
+export const SEQUENCE_METADATA = 'sequence';
 
 /**
  * The transitionName of a link. SCDF writes the bare status; a quoted status that looks like an
@@ -74,7 +76,7 @@ class GraphBuilder {
 
   constructor(private readonly task: ComposedTask) {
     // Ids follow the text order, so a graph reads the same way as the definition it came from.
-    for (const app of allApps(task.flow)) {
+    for (const app of allApps(task)) {
       const id = String(this.nodes.length);
       this.ids.set(app, id);
       if (app.label !== undefined) this.labelIds.set(app.label, id);
@@ -87,6 +89,16 @@ class GraphBuilder {
 
   build(): Graph {
     const exits = this.flow(this.task.flow, ['0']);
+    // A secondary sequence is entered only through ':label' links; it ends where the graph ends.
+    // Its first node says so, so that graphToText writes it back as a sequence, not inline.
+    for (const sequence of this.task.secondary) {
+      const first = sequence.elements[0];
+      if (first?.kind === 'app') {
+        const node = this.nodes[Number(this.ids.get(first))]!;
+        node.metadata = { ...node.metadata, [SEQUENCE_METADATA]: 'secondary' };
+      }
+      exits.push(...this.flow(sequence, []));
+    }
     const end = this.addNode(END);
     for (const from of exits) this.link(from, end);
     return { nodes: this.nodes, links: this.links };

@@ -25,7 +25,15 @@ export { formatComposedTask } from './format.js';
 export type { Graph, GraphLink, GraphNode } from './graph.js';
 export { toGraph } from './graph.js';
 export { graphToText } from './graph-text.js';
-export type { ChildOutcome, ChildOutcomes, ChildStatus, GraphFinish, Plan, PlanOptions } from './planner.js';
+export type {
+  ChildOutcome,
+  ChildOutcomes,
+  ChildPlanOptions,
+  ChildStatus,
+  GraphFinish,
+  Plan,
+  PlanOptions,
+} from './planner.js';
 export { exitStatus, matchTransition, planComposedTask, restartOutcomes } from './planner.js';
 export type { Span, TaskAppNode } from './task-definition.js';
 export { formatTaskApp, parseTaskDefinition } from './task-definition.js';

@@ -1,11 +1,24 @@
-import { appId, type ComposedApp, type ComposedTask, type Flow, type Transition } from './ast.js';
+import {
+  appId,
+  type ComposedApp,
+  type ComposedTask,
+  type Flow,
+  secondaryStartingAt,
+  type Transition,
+} from './ast.js';
 
 /** How a child execution ended, as the control plane recorded it. */
 export type ChildStatus = 'COMPLETE' | 'FAILED' | 'STOPPED' | 'LOST';
 
 export type ChildOutcome =
   | { readonly state: 'NOT_STARTED' }
-  | { readonly state: 'RUNNING' }
+  | {
+      readonly state: 'RUNNING';
+      /** Epoch ms of the launch, for maxWaitTime / maxStartWaitTime. */
+      readonly launchedAt?: number;
+      /** Epoch ms the child's process started; unset while it waits (queued, pending). */
+      readonly startedAt?: number;
+    }
   | {
       readonly state: 'TERMINAL';
       readonly status: ChildStatus;
@@ -17,9 +30,27 @@ export type ChildOutcome =
 /** Outcomes by node id (label or app name); a missing id means not started. */
 export type ChildOutcomes = Readonly<Record<string, ChildOutcome | undefined>>;
 
-export interface PlanOptions {
+/** SCDF composed task runner settings that can differ per child. */
+export interface ChildPlanOptions {
+  /** Transitions match COMPLETED/FAILED and the exit code, never the exit message the child set. */
+  readonly ignoreExitMessage?: boolean;
+  /** ms a child may take from its launch to its end (0 or unset: no limit). */
+  readonly maxWaitTime?: number;
+  /** ms a child may wait from its launch until it starts running (0 or unset: no limit). */
+  readonly maxStartWaitTime?: number;
+}
+
+export interface PlanOptions extends ChildPlanOptions {
   /** Upper bound on children running at once (split branches compete for it). Default: no bound. */
   readonly maxConcurrent?: number;
+  /** Per node id, overriding the graph-wide settings above. */
+  readonly children?: Readonly<Record<string, ChildPlanOptions | undefined>>;
+  /** ms the whole composed task may run, counted from `startedAt` (0 or unset: no limit). */
+  readonly maxGraphWaitTime?: number;
+  /** Epoch ms the composed task started. */
+  readonly startedAt?: number;
+  /** Epoch ms now; timeouts are only checked when it is given. */
+  readonly now?: number;
 }
 
 export interface GraphFinish {
@@ -30,8 +61,10 @@ export interface GraphFinish {
 export interface Plan {
   /** Node ids to launch now, in text order. */
   readonly launch: readonly string[];
-  /** Set once the composed task is over: nothing runs and nothing more will start. */
+  /** Set once the composed task is over: nothing more will start. */
   readonly finished?: GraphFinish;
+  /** Children still running that must be stopped because the task is over (a timeout). */
+  readonly stop?: readonly string[];
 }
 
 type FlowResult =
@@ -43,6 +76,8 @@ type FlowResult =
 type Terminal = Extract<ChildOutcome, { state: 'TERMINAL' }>;
 
 interface Walk {
+  readonly task: ComposedTask;
+  readonly options: PlanOptions;
   readonly outcomes: ChildOutcomes;
   readonly ready: string[];
   readonly culprits: Set<string>;
@@ -66,7 +101,9 @@ export function planComposedTask(
   const max = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
   if (!(max >= 1))
     throw new RangeError(`maxConcurrent must be at least 1, got ${String(options.maxConcurrent)}`);
-  const walk: Walk = { outcomes, ready: [], culprits: new Set() };
+  const timedOut = timeout(outcomes, options);
+  if (timedOut) return timedOut;
+  const walk: Walk = { task, options, outcomes, ready: [], culprits: new Set() };
   const result = evalFlow(task.flow, walk);
   const values = Object.entries(outcomes);
   const running = values.filter(([, o]) => o?.state === 'RUNNING').length;
@@ -98,8 +135,12 @@ export function planComposedTask(
  * whose exit failed the task runs again, even if it ended COMPLETE with an exit status that led
  * to $FAIL; failed, stopped and lost children run again.
  */
-export function restartOutcomes(task: ComposedTask, outcomes: ChildOutcomes): Record<string, ChildOutcome> {
-  const walk: Walk = { outcomes, ready: [], culprits: new Set() };
+export function restartOutcomes(
+  task: ComposedTask,
+  outcomes: ChildOutcomes,
+  options: PlanOptions = {},
+): Record<string, ChildOutcome> {
+  const walk: Walk = { task, options, outcomes, ready: [], culprits: new Set() };
   evalFlow(task.flow, walk);
   const kept: Record<string, ChildOutcome> = {};
   for (const [id, outcome] of Object.entries(outcomes)) {
@@ -113,6 +154,43 @@ export function restartOutcomes(task: ComposedTask, outcomes: ChildOutcomes): Re
     }
   }
   return kept;
+}
+
+/**
+ * SCDF's maxWaitTime / maxStartWaitTime per child and Batchyard's whole-graph limit: past one, the
+ * task fails at once and every running child is to be stopped (nothing outlives the parent).
+ */
+function timeout(outcomes: ChildOutcomes, options: PlanOptions): Plan | undefined {
+  const now = options.now;
+  if (now === undefined) return undefined;
+  const running = Object.entries(outcomes).flatMap(([id, o]) => (o?.state === 'RUNNING' ? [{ id, o }] : []));
+  const fail = (reason: string): Plan => ({
+    launch: [],
+    stop: running.map((r) => r.id),
+    finished: { status: 'FAILED', reason },
+  });
+  const graphLimit = options.maxGraphWaitTime ?? 0;
+  if (graphLimit > 0 && options.startedAt !== undefined && now - options.startedAt > graphLimit) {
+    return fail(`The composed task ran longer than maxGraphWaitTime (${graphLimit} ms)`);
+  }
+  for (const { id, o } of running) {
+    if (o.launchedAt === undefined) continue;
+    const child = Object.hasOwn(options.children ?? {}, id) ? options.children?.[id] : undefined;
+    const maxStart = child?.maxStartWaitTime ?? options.maxStartWaitTime ?? 0;
+    const maxWait = child?.maxWaitTime ?? options.maxWaitTime ?? 0;
+    if (maxStart > 0 && o.startedAt === undefined && now - o.launchedAt > maxStart) {
+      return fail(`Child '${id}' did not start within maxStartWaitTime (${maxStart} ms)`);
+    }
+    if (maxWait > 0 && now - o.launchedAt > maxWait) {
+      return fail(`Child '${id}' did not finish within maxWaitTime (${maxWait} ms)`);
+    }
+  }
+  return undefined;
+}
+
+function ignoresExitMessage(id: string, walk: Walk): boolean {
+  const child = Object.hasOwn(walk.options.children ?? {}, id) ? walk.options.children?.[id] : undefined;
+  return child?.ignoreExitMessage ?? walk.options.ignoreExitMessage ?? false;
 }
 
 function evalFlow(flow: Flow, walk: Walk): FlowResult {
@@ -135,7 +213,8 @@ function evalFlow(flow: Flow, walk: Walk): FlowResult {
     const outcome = observe(element, walk);
     if (!outcome) return { kind: 'pending' };
     if (outcome.status === 'STOPPED') return { kind: 'stopped', reason: `Child '${id}' was stopped` };
-    const transition = matchTransition(element.transitions, outcome);
+    const ignore = ignoresExitMessage(id, walk);
+    const transition = matchTransition(element.transitions, outcome, ignore);
     if (!transition) {
       if (succeeded(outcome)) {
         last = `'${id}'`;
@@ -149,7 +228,7 @@ function evalFlow(flow: Flow, walk: Walk): FlowResult {
         reason: `Child '${id}' ${describe(outcome)} and no transition handles it`,
       };
     }
-    const on = exitStatus(outcome);
+    const on = exitStatus(outcome, ignore);
     const target = transition.target;
     switch (target.kind) {
       case 'end':
@@ -166,6 +245,9 @@ function evalFlow(flow: Flow, walk: Walk): FlowResult {
           continue;
         }
         const app = findTargetApp(flow, target.label);
+        // A secondary sequence: it runs, and the flow that jumped there ends as it ends.
+        const sequence = app ? undefined : secondaryStartingAt(walk.task, target.label);
+        if (sequence) return evalFlow(sequence, walk);
         if (!app) throw new Error(`Unresolved label '${target.label}': validate the task before planning`);
         return runTarget(app, walk);
       }
@@ -214,9 +296,9 @@ function succeeded(o: Terminal): boolean {
   return o.status === 'COMPLETE' && effectiveExitCode(o) === 0;
 }
 
-/** What status transitions match: the exit message if set, else COMPLETED or FAILED. */
-export function exitStatus(o: Terminal): string {
-  if (o.exitMessage) return o.exitMessage;
+/** What status transitions match: the exit message if set (and not ignored), else COMPLETED or FAILED. */
+export function exitStatus(o: Terminal, ignoreExitMessage = false): string {
+  if (o.exitMessage && !ignoreExitMessage) return o.exitMessage;
   return succeeded(o) ? 'COMPLETED' : 'FAILED';
 }
 
@@ -230,8 +312,12 @@ function describe(o: Terminal): string {
  * Spring Batch picks the most specific transition: exact statuses and exit codes first, then
  * patterns with '*' or '?', then the bare '*'. Within a rank the first written wins.
  */
-export function matchTransition(transitions: readonly Transition[], o: Terminal): Transition | undefined {
-  const status = exitStatus(o);
+export function matchTransition(
+  transitions: readonly Transition[],
+  o: Terminal,
+  ignoreExitMessage = false,
+): Transition | undefined {
+  const status = exitStatus(o, ignoreExitMessage);
   const code = effectiveExitCode(o);
   const rank = (t: Transition): number => {
     const on = t.on;

@@ -14,10 +14,29 @@ export function validateComposedTask(task: ComposedTask): DslError[] {
   const report = (code: string, message: string, position: number): void => {
     problems.push(new DslError(code, message, task.text, position));
   };
-  checkNames(task.flow, report);
+  checkNames(task, report);
   const allLabels = new Set<string>();
-  for (const app of allApps(task.flow)) if (app.label !== undefined) allLabels.add(app.label);
-  for (const flow of allFlows(task.flow)) checkFlow(flow, allLabels, report);
+  for (const app of allApps(task)) if (app.label !== undefined) allLabels.add(app.label);
+  // Secondary sequences by the label of their first app; the main flow is sequence 0.
+  const sequences = new Map<string, number>();
+  task.secondary.forEach((flow, index) => {
+    const first = flow.elements[0];
+    if (first?.kind === 'app' && first.label !== undefined) sequences.set(first.label, index + 1);
+  });
+  const reached = new Set<string>();
+  [task.flow, ...task.secondary].forEach((sequence, index) => {
+    const scope: Scope = { allLabels, sequences, sequence: index, reached };
+    for (const flow of allFlows(sequence)) checkFlow(flow, scope, report);
+  });
+  for (const [label, index] of sequences) {
+    if (!reached.has(label)) {
+      report(
+        'UNREACHABLE_SEQUENCE',
+        `Nothing transitions to ':${label}', so this sequence would never run`,
+        task.secondary[index - 1]!.span.start,
+      );
+    }
+  }
   return problems.sort((a, b) => a.position - b.position);
 }
 
@@ -30,8 +49,18 @@ export function assertValid(task: ComposedTask): ComposedTask {
 
 type Report = (code: string, message: string, position: number) => void;
 
+interface Scope {
+  readonly allLabels: ReadonlySet<string>;
+  /** Label of a secondary sequence's first app → the sequence's index (main flow: 0). */
+  readonly sequences: ReadonlyMap<string, number>;
+  /** The sequence the flow being checked belongs to. */
+  readonly sequence: number;
+  /** Secondary sequences some transition reaches (filled in). */
+  readonly reached: Set<string>;
+}
+
 /** Each app node needs a unique id (label or name): it names the child task definition. */
-function checkNames(flow: Flow, report: Report): void {
+function checkNames(flow: Flow | ComposedTask, report: Report): void {
   const labels = new Set<string>();
   const unlabelled = new Set<string>();
   for (const app of allApps(flow)) {
@@ -60,7 +89,8 @@ function checkNames(flow: Flow, report: Report): void {
   }
 }
 
-function checkFlow(flow: Flow, allLabels: ReadonlySet<string>, report: Report): void {
+function checkFlow(flow: Flow, scope: Scope, report: Report): void {
+  const { allLabels, sequences } = scope;
   // Labels a ':label' transition in this flow may reach: its apps and their transition targets.
   // SCDF resolves references within the flow, so jumping into or out of a split is not allowed.
   const elementIndex = new Map<string, number>();
@@ -93,7 +123,18 @@ function checkFlow(flow: Flow, allLabels: ReadonlySet<string>, report: Report): 
       if (t.target.kind !== 'ref') continue;
       const label = t.target.label;
       const targetIndex = elementIndex.get(label);
-      if (targetIndex === undefined && !targetLabels.has(label)) {
+      const sequence = targetIndex === undefined ? sequences.get(label) : undefined;
+      if (sequence !== undefined && !targetLabels.has(label)) {
+        // Sequences may only jump to later ones, so no run of the graph can loop.
+        if (sequence <= scope.sequence) {
+          report(
+            'TRANSITION_LOOP',
+            `Transition to ':${label}' goes back to an earlier sequence and could loop`,
+            t.span.start,
+          );
+        }
+        scope.reached.add(label);
+      } else if (targetIndex === undefined && !targetLabels.has(label)) {
         const code = allLabels.has(label) ? 'LABEL_OUT_OF_SCOPE' : 'UNDEFINED_LABEL';
         const message =
           code === 'UNDEFINED_LABEL'
