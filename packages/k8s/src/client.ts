@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import {
   BatchV1Api,
   CoreV1Api,
+  type CoreV1Event,
   type KubeConfig,
   KubernetesObjectApi,
   Log,
@@ -134,6 +135,12 @@ export class KubeClient {
     return allPages((_continue) =>
       this.core.listNamespacedPod({ namespace, labelSelector, limit: PAGE_SIZE, _continue }),
     );
+  }
+
+  /** The events about one object (a Job: why its pods cannot be created), by field selector. */
+  async listEventsOf(namespace: string, kind: string, name: string): Promise<CoreV1Event[]> {
+    const fieldSelector = `involvedObject.kind=${kind},involvedObject.name=${name}`;
+    return (await this.core.listNamespacedEvent({ namespace, fieldSelector, limit: PAGE_SIZE })).items;
   }
 
   /** The namespace's ResourceQuotas with their current usage, for quotaShortfalls(). */

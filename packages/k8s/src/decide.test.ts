@@ -1,7 +1,8 @@
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import type { Decision, RecordedExecution } from './execution-status.js';
+import * as E from './testdata/events.js';
 import * as J from './testdata/jobs.js';
 import * as P from './testdata/pods.js';
 
@@ -14,6 +15,7 @@ interface Row {
   name: string;
   job?: V1Job;
   pods?: V1Pod[];
+  events?: CoreV1Event[];
   recorded: RecordedExecution;
   now?: Date;
   expected: Partial<Decision> | null;
@@ -221,6 +223,52 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'admission refused the pod (webhook) → PENDING PodForbidden at once, with the API server message',
+    job: J.jobActive120(),
+    events: [E.scheduled(), E.webhookDenied()],
+    recorded: { status: 'LAUNCHING' },
+    now: EARLY,
+    expected: {
+      status: 'PENDING',
+      reason: 'PodForbidden',
+      message: expect.stringMatching(
+        /^admission webhook "restricted.pods.test" denied the request: violates PodSecurity/,
+      ),
+    },
+  },
+  {
+    name: 'Pod Security admission still refusing after the pending timeout → FAILED PodForbidden, Job deleted',
+    job: J.jobActive120(),
+    events: [E.podSecurityForbidden()],
+    recorded: { status: 'PENDING', reason: 'PodForbidden' },
+    expected: {
+      status: 'FAILED',
+      reason: 'PodForbidden',
+      message: expect.stringMatching(/runAsNonRoot != true.*\(gave up after 600 s\)$/),
+      deleteJob: true,
+      endTime: LATE,
+    },
+  },
+  {
+    name: 'a ResourceQuota refusing the pod → PENDING QuotaExceeded, waited out (capacity may free up)',
+    job: J.jobActive120(),
+    events: [E.quotaExceeded()],
+    recorded: { status: 'PENDING' },
+    expected: {
+      status: 'PENDING',
+      reason: 'QuotaExceeded',
+      message: expect.stringContaining('exceeded quota'),
+    },
+  },
+  {
+    name: 'the newest FailedCreate wins (quota freed, then admission refused)',
+    job: J.jobActive120(),
+    events: [E.podSecurityForbidden('2026-11-22T02:03:00Z'), E.quotaExceeded('2026-11-22T02:01:00Z')],
+    recorded: { status: 'PENDING' },
+    now: EARLY,
+    expected: { status: 'PENDING', reason: 'PodForbidden' },
+  },
+  {
     name: 'container creating → PENDING with its waiting reason',
     job: J.jobActive120(),
     pods: [P.podContainerCreating()],
@@ -327,8 +375,8 @@ const rows: Row[] = [
 ];
 
 describe('decide', () => {
-  it.each(rows)('$name', ({ job, pods = [], recorded, now = LATE, expected }) => {
-    const decision = decide({ job, pods }, recorded, now, options);
+  it.each(rows)('$name', ({ job, pods = [], events, recorded, now = LATE, expected }) => {
+    const decision = decide({ job, pods, events }, recorded, now, options);
     if (expected === null) expect(decision).toBeNull();
     else expect(decision).toMatchObject(expected);
   });

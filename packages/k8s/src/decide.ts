@@ -11,8 +11,10 @@ import {
   failureCondition,
   isPodFinished,
   latestPod,
+  podCreationRefusal,
   runningSince,
   successCondition,
+  taskEndedBesideSidecars,
   terminatedState,
   toDate,
   waitingInfo,
@@ -70,6 +72,13 @@ function evaluate(
 
   const failure = failureCondition(job);
   if (failure) return failed(pod, failure.reason, failure.message, failure, now);
+  // Sidecars as plain containers keep the pod running after the task: its end decides, and the Job
+  // is deleted so the sidecars stop (with OnFailure the kubelet restarts a failed task in place).
+  const sidecarEnd = taskEndedBesideSidecars(pod);
+  if (sidecarEnd?.exitCode === 0) return { ...complete(job, pod, undefined, now), deleteJob: true };
+  if (sidecarEnd && pod?.spec?.restartPolicy !== 'OnFailure') {
+    return { ...failed(pod, undefined, undefined, undefined, now), deleteJob: true };
+  }
   // One attempt only: the Job will fail too, but the pod already says so and why.
   if ((job.spec?.backoffLimit ?? 6) === 0 && pod?.status?.phase === 'Failed') {
     return failed(pod, undefined, undefined, undefined, now);
@@ -77,7 +86,7 @@ function evaluate(
 
   const started = runningSince(pod);
   if (started) return { status: 'RUNNING', startTime: started };
-  return pending(job, pod, recorded, now, options);
+  return pending({ ...observed, job }, pod, recorded, now, options);
 }
 
 /**
@@ -109,7 +118,12 @@ function missingJob(recorded: RecordedExecution, now: Date, options: DecideOptio
   };
 }
 
-function complete(job: V1Job, pod: V1Pod | undefined, condition: V1JobCondition, now: Date): Decision {
+function complete(
+  job: V1Job,
+  pod: V1Pod | undefined,
+  condition: V1JobCondition | undefined,
+  now: Date,
+): Decision {
   const term = terminatedState(pod);
   return {
     status: 'COMPLETE',
@@ -119,7 +133,7 @@ function complete(job: V1Job, pod: V1Pod | undefined, condition: V1JobCondition,
     endTime:
       toDate(term?.finishedAt) ??
       toDate(job.status?.completionTime) ??
-      toDate(condition.lastTransitionTime) ??
+      toDate(condition?.lastTransitionTime) ??
       now,
   };
 }
@@ -182,15 +196,16 @@ function failed(
 }
 
 function pending(
-  job: V1Job,
+  observed: ObservedJob & { job: V1Job },
   pod: V1Pod | undefined,
   recorded: RecordedExecution,
   now: Date,
   options: DecideOptions,
 ): Decision {
   // Between retries (backoffLimit > 0) the execution is still running; do not report it as pending.
+  const { job } = observed;
   const status = recorded.status === 'RUNNING' ? 'RUNNING' : 'PENDING';
-  if (!pod && status === 'PENDING') return podNotCreated(job, now, options);
+  if (!pod && status === 'PENDING') return podNotCreated(observed, now, options);
   const waiting = waitingInfo(pod);
   if (!waiting) return { status };
   // A retry pod being created is routine; only problems are worth reporting on a running execution.
@@ -215,13 +230,28 @@ function pending(
 }
 
 /**
- * No pod long after the Job was created: the Job controller's pod creation is being refused (a
- * ResourceQuota, LimitRange or admission webhook; only the Job's Events say which). Kubernetes
- * keeps retrying and capacity may free up, so this is reported, not failed.
+ * No pod yet. The Job controller's FailedCreate events say why when it is refused: admission
+ * (Pod Security, a webhook) is reported at once as PodForbidden with the API server's message and
+ * fails the execution after the pending timeout (it never resolves by itself); a ResourceQuota
+ * refusal is reported and waited out, since capacity may free up. Without events, a long wait is
+ * reported as PodNotCreated.
  */
-function podNotCreated(job: V1Job, now: Date, options: DecideOptions): Decision {
-  const created = toDate(job.metadata?.creationTimestamp);
+function podNotCreated(observed: ObservedJob & { job: V1Job }, now: Date, options: DecideOptions): Decision {
+  const created = toDate(observed.job.metadata?.creationTimestamp);
   const waitedMs = created ? now.getTime() - created.getTime() : 0;
+  const refusal = podCreationRefusal(observed.events);
+  if (refusal) {
+    if (refusal.reason !== 'QuotaExceeded' && waitedMs >= options.pendingTimeoutMs) {
+      return {
+        status: 'FAILED',
+        reason: refusal.reason,
+        message: `${refusal.message} (gave up after ${Math.round(waitedMs / 1000)} s)`,
+        endTime: now,
+        deleteJob: true,
+      };
+    }
+    return { status: 'PENDING', reason: refusal.reason, message: refusal.message };
+  }
   if (waitedMs < options.pendingTimeoutMs) return { status: 'PENDING' };
   return {
     status: 'PENDING',

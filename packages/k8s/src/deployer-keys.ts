@@ -1,106 +1,39 @@
 import type { V1Affinity, V1PodSecurityContext, V1SecurityContext, V1Volume } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { checkEnvironment, checkQuantity, checkStringMap } from './deployer-checks.js';
+import { checkEnvironment } from './deployer-checks.js';
+import {
+  type Apply,
+  int,
+  json,
+  type KeySpec,
+  list,
+  resource,
+  simpleName,
+  stringMap,
+  text,
+} from './deployer-key-parsers.js';
+import { POD_DEPLOYER_PROPERTY_KEYS } from './deployer-pod-keys.js';
 import {
   affinitySchema,
   configMapKeyRefSchema,
   containerSecurityContextSchema,
-  dnsSubdomain,
   imagePullPolicySchema,
   podSecurityContextSchema,
   secretKeyRefSchema,
   tolerationSchema,
   volumeMountSchema,
   volumeSchema,
-  zodIssues,
 } from './deployer-schemas.js';
-import type { DeployerProperties, PropertyIssue, ResourceName } from './deployer-types.js';
-import { dns1123SubdomainError, qualifiedNameError } from './names.js';
-import { parseEnvironmentList, parseJsonLike, parseKeyValueList, parseList } from './property-text.js';
+import { qualifiedNameError } from './names.js';
+import { parseEnvironmentList, parseList } from './property-text.js';
 
 // One entry per supported deployer property key: what it means, an example, and how its flat text
 // is parsed and validated into DeployerProperties. README's table is written from this registry.
+// Pod-shape keys (init containers, sidecars, lifecycle, host network, …) are in deployer-pod-keys.ts.
 
-export type Apply = (props: DeployerProperties, text: string, key: string) => PropertyIssue[];
+export type { Apply, KeySpec };
 
-export interface KeySpec {
-  description: string;
-  example: string;
-  apply: Apply;
-}
-
-/** Validates a JSON-like value with a schema; on success hands the result to `set`. */
-function json<S extends z.ZodType>(schema: S, set: (p: DeployerProperties, v: z.output<S>) => void): Apply {
-  return (props, text, key) => {
-    const parsed = schema.safeParse(parseJsonLike(text));
-    if (!parsed.success) return zodIssues(key, parsed.error);
-    set(props, parsed.data);
-    return [];
-  };
-}
-
-function list(set: (p: DeployerProperties, v: string[]) => void): Apply {
-  return (props, text, key) => {
-    const items = parseList(text);
-    const issues = items.flatMap((item) => {
-      const error = dns1123SubdomainError(item);
-      return error ? [{ path: key, message: `'${item}' ${error}` }] : [];
-    });
-    if (issues.length === 0) set(props, items);
-    return issues;
-  };
-}
-
-function int(min: number, set: (p: DeployerProperties, v: number) => void): Apply {
-  return (props, text, key) => {
-    const t = text.trim();
-    if (!/^[0-9]+$/.test(t) || Number(t) < min || !Number.isSafeInteger(Number(t))) {
-      return [{ path: key, message: `'${text}' must be an integer ≥ ${min}` }];
-    }
-    set(props, Number(t));
-    return [];
-  };
-}
-
-function resource(kind: 'requests' | 'limits', name: ResourceName | 'gpu'): Apply {
-  return (props, text, key) => {
-    const issues = checkQuantity(key, text, name === 'gpu');
-    if (issues.length === 0) (props[kind] as Record<string, string>)[name] = text.trim();
-    return issues;
-  };
-}
-
-function stringMap(
-  kind: 'label' | 'annotation' | 'selector',
-  set: (p: DeployerProperties, v: Record<string, string>) => void,
-): Apply {
-  return (props, text, key) => {
-    const map = parseKeyValueList(text);
-    // Node labels under batchyard.io/ are the cluster's own business; only our own objects' keys are reserved.
-    const issues = checkStringMap(
-      key,
-      map,
-      kind === 'annotation' ? 'annotation' : 'label',
-      kind !== 'selector',
-    );
-    if (issues.length === 0) set(props, map);
-    return issues;
-  };
-}
-
-/** Validates the trimmed text itself (not JSON) with a schema. */
-function text<S extends z.ZodType>(schema: S, set: (p: DeployerProperties, v: z.output<S>) => void): Apply {
-  return (props, value, key) => {
-    const parsed = schema.safeParse(value.trim());
-    if (!parsed.success) return zodIssues(key, parsed.error);
-    set(props, parsed.data);
-    return [];
-  };
-}
-
-const simpleName = (set: (p: DeployerProperties, v: string) => void): Apply => text(dnsSubdomain, set);
-
-export const DEPLOYER_PROPERTY_KEYS: Readonly<Record<string, KeySpec>> = {
+const CORE_KEYS: Readonly<Record<string, KeySpec>> = {
   'requests.cpu': { description: 'CPU request', example: '500m', apply: resource('requests', 'cpu') },
   'requests.memory': {
     description: 'memory request',
@@ -166,7 +99,8 @@ export const DEPLOYER_PROPERTY_KEYS: Readonly<Record<string, KeySpec>> = {
     description: 'JSON pod affinity (nodeAffinity, podAffinity, podAntiAffinity)',
     example: '{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{…}}}',
     apply: json(affinitySchema, (p, v) => {
-      p.affinity = v as V1Affinity;
+      // `affinity.nodeAffinity` & co. given as their own keys win over the same part here.
+      p.affinity = { ...(v as V1Affinity), ...p.affinity };
     }),
   },
   priorityClassName: {
@@ -182,6 +116,44 @@ export const DEPLOYER_PROPERTY_KEYS: Readonly<Record<string, KeySpec>> = {
     apply: simpleName((p, v) => {
       p.serviceAccountName = v;
     }),
+  },
+  entryPointStyle: {
+    description:
+      'how the Spring Cloud Task contract reaches the container: exec (arguments), shell (environment variables) or boot (SPRING_APPLICATION_JSON)',
+    example: 'boot',
+    apply: (p, text, key) => {
+      const t = text.trim().toLowerCase();
+      if (t !== 'exec' && t !== 'shell' && t !== 'boot') {
+        return [{ path: key, message: `'${text}' is not an entry point style (exec, shell or boot)` }];
+      }
+      p.entryPointStyle = t;
+      return [];
+    },
+  },
+  containerCommand: {
+    description:
+      "the container's command, replacing the image's entry point (comma-separated, or a JSON array)",
+    example: '["java","-jar","/app.jar"]',
+    apply: (p, text, key) => {
+      const t = text.trim();
+      let items: unknown = parseList(t);
+      if (t.startsWith('[')) {
+        try {
+          items = JSON.parse(t);
+        } catch (err) {
+          return [{ path: key, message: `not a JSON array: ${(err as Error).message}` }];
+        }
+      }
+      if (
+        !Array.isArray(items) ||
+        items.length === 0 ||
+        !items.every((i) => typeof i === 'string' && i !== '')
+      ) {
+        return [{ path: key, message: 'must list one or more non-empty strings' }];
+      }
+      p.containerCommand = items as string[];
+      return [];
+    },
   },
   environmentVariables: {
     description: 'NAME=value list (values may be quoted to hold commas); never put secrets here',
@@ -298,4 +270,9 @@ export const DEPLOYER_PROPERTY_KEYS: Readonly<Record<string, KeySpec>> = {
       p.terminationGracePeriodSeconds = v;
     }),
   },
+};
+
+export const DEPLOYER_PROPERTY_KEYS: Readonly<Record<string, KeySpec>> = {
+  ...CORE_KEYS,
+  ...POD_DEPLOYER_PROPERTY_KEYS,
 };

@@ -1,5 +1,12 @@
+import { aliasOf, withoutPlatformPrefix } from './deployer-aliases.js';
 import { checkCrossField } from './deployer-checks.js';
 import { DEPLOYER_PROPERTY_KEYS } from './deployer-keys.js';
+import {
+  assembleInitContainer,
+  type ClusterVersion,
+  checkClusterVersion,
+  checkPodShape,
+} from './deployer-pod-checks.js';
 import {
   type DeployerProperties,
   DeployerPropertiesError,
@@ -11,22 +18,11 @@ import {
 // properties last) are merged by canonical key, every key is parsed and validated, then the checks
 // that span keys run. All problems are collected and thrown together as DeployerPropertiesError.
 
-const KUBERNETES_PREFIX = 'kubernetes.';
-
-/** SCDF spellings accepted for compatibility, mapped to Batchyard's key. */
-const ALIASES: Readonly<Record<string, string>> = {
-  imagePullSecret: 'imagePullSecrets',
-  deploymentLabels: 'labels',
-  'limits.gpuVendor': 'gpuVendor',
-};
-
 export const KNOWN_DEPLOYER_PROPERTY_KEYS: readonly string[] = Object.keys(DEPLOYER_PROPERTY_KEYS);
 
 /** `kubernetes.requests.cpu` → `requests.cpu`; SCDF aliases → Batchyard keys. */
 export function canonicalPropertyKey(key: string): string {
-  const trimmed = key.trim();
-  const bare = trimmed.startsWith(KUBERNETES_PREFIX) ? trimmed.slice(KUBERNETES_PREFIX.length) : trimmed;
-  return ALIASES[bare] ?? bare;
+  return aliasOf(key)?.key ?? withoutPlatformPrefix(key);
 }
 
 interface MergedEntry {
@@ -54,7 +50,9 @@ export function mergePropertyLayers(layers: readonly Readonly<Record<string, str
         continue;
       }
       seen.set(canonical, key);
-      merged.set(canonical, { key, value });
+      // SCDF's value format, where it differs, becomes Batchyard's before parsing.
+      const convert = typeof value === 'string' ? aliasOf(key)?.value : undefined;
+      merged.set(canonical, { key, value: convert ? convert(value) : value });
     }
   }
   return { merged, issues };
@@ -64,8 +62,14 @@ export function mergePropertyLayers(layers: readonly Readonly<Record<string, str
  * Parses and validates deployer properties. `layers` are applied in order, e.g.
  * `[accountDefaults, launchProperties]`. Throws DeployerPropertiesError listing every problem.
  */
+export interface ParseOptions {
+  /** The account's cluster: properties that need a newer Kubernetes are refused, naming the version. */
+  cluster?: ClusterVersion;
+}
+
 export function parseDeployerProperties(
   layers: readonly Readonly<Record<string, string>>[],
+  options: ParseOptions = {},
 ): DeployerProperties {
   const { merged, issues } = mergePropertyLayers(layers);
   const props = emptyDeployerProperties();
@@ -91,8 +95,17 @@ export function parseDeployerProperties(
       issues.push({ path: key, message: error instanceof Error ? error.message : String(error) });
     }
   }
+  const keyOf = (canonical: string): string => merged.get(canonical)?.key ?? canonical;
+  if (issues.length === 0) issues.push(...assembleInitContainer(props, keyOf));
   if (issues.length === 0) {
-    issues.push(...checkCrossField(props, (canonical) => merged.get(canonical)?.key ?? canonical));
+    issues.push(...checkCrossField(props, keyOf));
+    const envNames = new Set([
+      ...Object.keys(props.environmentVariables),
+      ...props.secretKeyRefs.map((r) => r.envVarName),
+      ...props.configMapKeyRefs.map((r) => r.envVarName),
+    ]);
+    issues.push(...checkPodShape(props, keyOf, envNames));
+    if (options.cluster) issues.push(...checkClusterVersion(props, keyOf, options.cluster));
   }
   if (issues.length > 0) throw new DeployerPropertiesError(issues);
   return props;
@@ -101,9 +114,10 @@ export function parseDeployerProperties(
 /** Like parseDeployerProperties, but returns the issues instead of throwing. */
 export function validateDeployerProperties(
   layers: readonly Readonly<Record<string, string>>[],
+  options: ParseOptions = {},
 ): { ok: true; properties: DeployerProperties } | { ok: false; issues: PropertyIssue[] } {
   try {
-    return { ok: true, properties: parseDeployerProperties(layers) };
+    return { ok: true, properties: parseDeployerProperties(layers, options) };
   } catch (error) {
     if (error instanceof DeployerPropertiesError) return { ok: false, issues: error.issues };
     throw error;

@@ -87,12 +87,23 @@ export const volumeMountSchema = z.strictObject({
 
 const id = z.number().int().nonnegative();
 
+const seccompProfileSchema = z
+  .strictObject({
+    type: z.enum(['RuntimeDefault', 'Localhost', 'Unconfined']),
+    localhostProfile: z.string().min(1).optional(),
+  })
+  .refine((p) => (p.type === 'Localhost') === (p.localhostProfile !== undefined), {
+    message: 'localhostProfile is required with type Localhost and only then',
+    path: ['localhostProfile'],
+  });
+
 export const podSecurityContextSchema = z.looseObject({
   runAsUser: id.optional(),
   runAsGroup: id.optional(),
   runAsNonRoot: z.boolean().optional(),
   fsGroup: id.optional(),
   supplementalGroups: z.array(id).optional(),
+  seccompProfile: seccompProfileSchema.optional(),
 });
 
 export const containerSecurityContextSchema = z.looseObject({
@@ -102,6 +113,7 @@ export const containerSecurityContextSchema = z.looseObject({
   readOnlyRootFilesystem: z.boolean().optional(),
   allowPrivilegeEscalation: z.boolean().optional(),
   privileged: z.boolean().optional(),
+  seccompProfile: seccompProfileSchema.optional(),
   capabilities: z
     .strictObject({ add: z.array(z.string()).optional(), drop: z.array(z.string()).optional() })
     .optional(),

@@ -1,5 +1,7 @@
 import type {
   V1Affinity,
+  V1Container,
+  V1Lifecycle,
   V1PodSecurityContext,
   V1SecurityContext,
   V1Toleration,
@@ -37,6 +39,10 @@ export interface DeployerProperties {
   affinity?: V1Affinity;
   priorityClassName?: string;
   serviceAccountName?: string;
+  /** SCDF's entryPointStyle: how the Spring contract's properties reach the container (the launcher applies it). */
+  entryPointStyle?: 'exec' | 'shell' | 'boot';
+  /** SCDF's containerCommand: the container's command (its entry point), replacing the image's. */
+  containerCommand: string[];
   environmentVariables: Record<string, string>;
   secretRefs: string[];
   secretKeyRefs: SecretKeyRef[];
@@ -53,6 +59,28 @@ export interface DeployerProperties {
   activeDeadlineSeconds?: number;
   ttlSecondsAfterFinished?: number;
   terminationGracePeriodSeconds?: number;
+  /** Run before the task container, in order: SCDF's `initContainer` first, then `initContainers`. */
+  initContainers: V1Container[];
+  /** SCDF's `initContainer.<part>` keys, assembled into one init container by the cross-key checks. */
+  initContainerParts?: InitContainerParts;
+  /** Sidecars: native (restartPolicy Always init containers) from 1.29, else stopped by the reconciler. */
+  additionalContainers: V1Container[];
+  lifecycle?: V1Lifecycle;
+  hostNetwork?: boolean;
+  shareProcessNamespace?: boolean;
+  containerPorts: number[];
+  /** Env var name → downward API field path (`metadata.name`, `spec.nodeName`, …). */
+  environmentVariablesFromFieldRefs: Record<string, string>;
+  restartPolicy?: 'Never' | 'OnFailure';
+}
+
+/** SCDF's single init container, given as `initContainer` (an object) or as its parts. */
+export interface InitContainerParts {
+  containerName?: string;
+  imageName?: string;
+  commands?: string[];
+  environmentVariables?: Record<string, string>;
+  volumeMounts?: V1VolumeMount[];
 }
 
 export interface PropertyIssue {
@@ -77,6 +105,7 @@ export function emptyDeployerProperties(): DeployerProperties {
     imagePullSecrets: [],
     nodeSelector: {},
     tolerations: [],
+    containerCommand: [],
     environmentVariables: {},
     secretRefs: [],
     secretKeyRefs: [],
@@ -87,5 +116,9 @@ export function emptyDeployerProperties(): DeployerProperties {
     podAnnotations: {},
     jobAnnotations: {},
     labels: {},
+    initContainers: [],
+    additionalContainers: [],
+    containerPorts: [],
+    environmentVariablesFromFieldRefs: {},
   };
 }

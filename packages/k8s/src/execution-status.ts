@@ -1,4 +1,4 @@
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 
 // The vocabulary of decide(): a task execution's status as Batchyard records it, what decide() is
 // given, and what it returns. Defined here (not in @batchyard/core yet) and exported for the server.
@@ -40,6 +40,8 @@ export interface ObservedJob {
   job?: V1Job;
   /** The Job's pods (any order). */
   pods: readonly V1Pod[];
+  /** The Job's own events, read only while it has no pod (why the Job controller cannot create one). */
+  events?: readonly CoreV1Event[];
 }
 
 export interface DecideOptions {

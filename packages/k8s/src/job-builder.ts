@@ -8,9 +8,11 @@ import type {
   V1PodSpec,
   V1ResourceRequirements,
 } from '@kubernetes/client-node';
+import { NO_POD_FEATURES, type PodFeatures, withPodExtras } from './deployer-pod.js';
 import type { DeployerProperties } from './deployer-types.js';
 import { identityAnnotations, identityLabels, JOB_NAME_POD_LABEL, TASK_CONTAINER_NAME } from './labels.js';
 import { dns1123LabelError, executionIdText, jobName } from './names.js';
+import { containerSecurityContext, podSecurityContext } from './pod-security/defaults.js';
 
 // Pure: a task launch → the Job manifest. No client calls, no clock, no randomness, so the same
 // input always gives the same object (snapshot-tested, and a retried launch is the same Job).
@@ -25,6 +27,15 @@ export const ENV_TASK_NAME = 'BATCHYARD_TASK_NAME';
 export const ENV_JOB_NAME = 'BATCHYARD_JOB_NAME';
 export const ENV_POD_NAME = 'BATCHYARD_POD_NAME';
 export const ENV_DATABASE_URL = 'BATCHYARD_DATABASE_URL';
+
+/** Where Spring Boot's datasource comes from: keys of a Secret, reaching the pod as secretKeyRefs. */
+export interface SpringDatasourceSecret {
+  name: string;
+  /** The JDBC URL (jdbc:postgresql://host:5432/db). */
+  urlKey: string;
+  usernameKey: string;
+  passwordKey: string;
+}
 
 export interface SecretKeySelector {
   name: string;
@@ -42,11 +53,15 @@ export interface JobTemplateInput {
   env?: Readonly<Record<string, string>>;
   /** The Secret holding the job repository's database URL; it reaches the pod as a secretKeyRef. */
   databaseSecret: SecretKeySelector;
+  /** Set for Spring apps: SPRING_DATASOURCE_* from this Secret (never in args or the manifest's values). */
+  springDatasource?: SpringDatasourceSecret;
   properties: DeployerProperties;
   /** Set for a schedule's template and for Jobs launched on behalf of a schedule. */
   scheduleName?: string;
   extraLabels?: Readonly<Record<string, string>>;
   extraAnnotations?: Readonly<Record<string, string>>;
+  /** What the cluster can do that shapes the pod (native sidecars); none assumed when omitted. */
+  podFeatures?: PodFeatures;
 }
 
 export interface JobBuildInput extends JobTemplateInput {
@@ -95,6 +110,18 @@ function environment(input: JobTemplateInput, executionId: string | undefined): 
       valueFrom: { secretKeyRef: { name: input.databaseSecret.name, key: input.databaseSecret.key } },
     },
   );
+  const ds = input.springDatasource;
+  if (ds) {
+    // Optional: a Secret holding only Batchyard's own URL still starts the pod (a Spring app then
+    // fails on its missing datasource, with its own message, rather than the pod never starting).
+    const ref = (key: string) => ({ secretKeyRef: { name: ds.name, key, optional: true } });
+    fixed.push(
+      { name: 'SPRING_DATASOURCE_URL', valueFrom: ref(ds.urlKey) },
+      { name: 'SPRING_DATASOURCE_USERNAME', valueFrom: ref(ds.usernameKey) },
+      { name: 'SPRING_DATASOURCE_PASSWORD', valueFrom: ref(ds.passwordKey) },
+      { name: 'SPRING_DATASOURCE_DRIVER_CLASS_NAME', value: 'org.postgresql.Driver' },
+    );
+  }
   const taken = new Set(fixed.map((e) => e.name));
   const props = input.properties;
   const plain = { ...input.env, ...props.environmentVariables };
@@ -134,18 +161,20 @@ function container(input: JobTemplateInput, executionId: string | undefined): V1
     name: TASK_CONTAINER_NAME,
     image: input.image,
     imagePullPolicy: props.imagePullPolicy,
+    command: props.containerCommand.length > 0 ? [...props.containerCommand] : undefined,
     args: [...input.args],
     env: environment(input, executionId),
     envFrom,
     resources: resources(props),
     volumeMounts: props.volumeMounts,
-    securityContext: props.containerSecurityContext,
+    // Pod Security "restricted" unless the properties relax a field (pod-security/defaults.ts).
+    securityContext: containerSecurityContext(props.containerSecurityContext),
   });
 }
 
 function podSpec(input: JobTemplateInput, executionId: string | undefined): V1PodSpec {
   const props = input.properties;
-  return compact({
+  const spec: V1PodSpec = compact({
     restartPolicy: 'Never',
     containers: [container(input, executionId)],
     imagePullSecrets: props.imagePullSecrets.map((name) => ({ name })),
@@ -154,10 +183,11 @@ function podSpec(input: JobTemplateInput, executionId: string | undefined): V1Po
     affinity: props.affinity,
     priorityClassName: props.priorityClassName,
     serviceAccountName: props.serviceAccountName,
-    securityContext: props.podSecurityContext,
+    securityContext: podSecurityContext(props.podSecurityContext),
     volumes: props.volumes,
     terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
   });
+  return withPodExtras(spec, props, input.podFeatures ?? NO_POD_FEATURES);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type {
+  CoreV1Event,
   V1ContainerStateTerminated,
   V1ContainerStatus,
   V1Job,
@@ -79,6 +80,17 @@ export function terminatedState(pod: V1Pod | undefined): V1ContainerStateTermina
   return status?.state?.terminated ?? status?.lastState?.terminated;
 }
 
+/**
+ * The task container has ended while the pod still runs other (sidecar) containers: without native
+ * sidecars (before 1.29) such a pod never finishes on its own, so the task's end is the execution's.
+ */
+export function taskEndedBesideSidecars(pod: V1Pod | undefined): V1ContainerStateTerminated | undefined {
+  if (!pod || (pod.spec?.containers.length ?? 0) < 2) return undefined;
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+  return taskContainerStatus(pod)?.state?.terminated;
+}
+
 export function isPodFinished(pod: V1Pod | undefined): boolean {
   const phase = pod?.status?.phase;
   return (
@@ -157,4 +169,35 @@ export function podsOfJob(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
       );
     return pod.metadata?.labels?.[JOB_NAME_POD_LABEL] === name;
   });
+}
+
+/** Why the Job controller cannot create the Job's pod, read from the Job's FailedCreate events. */
+export interface PodCreationRefusal {
+  /** PodForbidden: admission refused the pod (Pod Security, a webhook); QuotaExceeded: a ResourceQuota. */
+  reason: 'PodForbidden' | 'QuotaExceeded' | 'FailedCreate';
+  /** The API server's words, without the controller's "Error creating: " prefix. */
+  message: string;
+}
+
+/** The newest FailedCreate event of a Job, classified (the Job controller records no condition for it). */
+export function podCreationRefusal(
+  events: readonly CoreV1Event[] | undefined,
+): PodCreationRefusal | undefined {
+  let newest: CoreV1Event | undefined;
+  let newestTime = Number.NEGATIVE_INFINITY;
+  for (const event of events ?? []) {
+    if (event.reason !== 'FailedCreate') continue;
+    const time =
+      toDate(event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp)?.getTime() ?? 0;
+    if (time >= newestTime) {
+      newest = event;
+      newestTime = time;
+    }
+  }
+  if (!newest) return undefined;
+  const message = (newest.message ?? 'the pod could not be created').replace(/^Error creating: /, '');
+  if (/exceeded quota/i.test(message)) return { reason: 'QuotaExceeded', message };
+  if (/is forbidden|denied the request|violates PodSecurity/i.test(message))
+    return { reason: 'PodForbidden', message };
+  return { reason: 'FailedCreate', message };
 }
