@@ -1,0 +1,4 @@
+import { createContext } from 'preact';
+import type { Caller } from './session.js';
+
+export const CallerContext = createContext<Caller | undefined>(undefined);

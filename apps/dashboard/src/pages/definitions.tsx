@@ -1,0 +1,100 @@
+import { useContext, useState } from 'preact/hooks';
+import { withQuery } from '../api.js';
+import { CallerContext } from '../context.js';
+import { navigate, withParams } from '../router.js';
+import type { PageProps } from '../routes.js';
+import { refusal } from '../session.js';
+import type { Page, TaskDefinition, TaskExecution } from '../types.js';
+import { useApi, useTitle } from '../ui/hooks.js';
+import { Status } from '../ui/status.js';
+import { ErrorBox, Loading, Pager } from '../ui/widgets.js';
+
+function LastStatus({ name }: { name: string }) {
+  const last = useApi<Page<TaskExecution>>(withQuery('/tasks/executions', { task: name, size: 1 }));
+  const e = last.data?.items[0];
+  if (!last.data) return <span class="muted">…</span>;
+  return e ? (
+    <a href={`/ui/executions/${e.id}`}>
+      <Status status={e.status} />
+    </a>
+  ) : (
+    <span class="muted">never run</span>
+  );
+}
+
+export function DefinitionsList({ loc }: PageProps) {
+  useTitle('Task definitions');
+  const caller = useContext(CallerContext);
+  const search = loc.query.get('search') ?? '';
+  const [text, setText] = useState(search);
+  const page = useApi<Page<TaskDefinition>>(
+    withQuery('/tasks/definitions', {
+      search,
+      size: loc.query.get('size') ?? 20,
+      cursor: loc.query.get('cursor'),
+    }),
+  );
+  const cannotCreate = caller ? refusal(caller, 'CREATE') : undefined;
+  return (
+    <>
+      <h1>Task definitions</h1>
+      <div class="toolbar">
+        <form
+          aria-label="Search task definitions"
+          onSubmit={(e) => {
+            e.preventDefault();
+            navigate(withParams(loc, { search: text }));
+          }}
+        >
+          <label for="def-search">Name contains</label>
+          <input id="def-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <button type="submit">Search</button>
+        </form>
+        {cannotCreate ? (
+          <button type="button" disabled title={cannotCreate}>
+            New definition
+          </button>
+        ) : (
+          <a class="button primary" href="/ui/definitions/new">
+            New definition
+          </a>
+        )}
+      </div>
+      <ErrorBox error={page.error} />
+      {!page.data ? (
+        <Loading what="definitions" />
+      ) : page.data.items.length === 0 ? (
+        <p class="muted">No task definitions{search ? ` matching “${search}”` : ''}.</p>
+      ) : (
+        <table>
+          <caption class="sr-only">Task definitions</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Definition</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Last execution</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.items.map((d) => (
+              <tr key={d.name}>
+                <td>
+                  <a href={`/ui/definitions/${encodeURIComponent(d.name)}`}>{d.name}</a>
+                </td>
+                <td>
+                  <code>{d.definition}</code>
+                </td>
+                <td>{d.composed ? 'composed' : d.parentName ? `child of ${d.parentName}` : 'task'}</td>
+                <td>
+                  <LastStatus name={d.name} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager loc={loc} next={page.data?.page.next} />
+    </>
+  );
+}
