@@ -17,9 +17,13 @@ const shared = {
 const scriptedTask = fileURLToPath(new URL('./apps/server/test/fixtures/scripted-task.mjs', import.meta.url));
 // The server image runs the built server, as docker/server.Dockerfile's ENTRYPOINT does (helm e2e).
 const serverMain = fileURLToPath(new URL('./apps/server/dist/main.js', import.meta.url));
+// A Spring Cloud Task / Spring Batch app stand-in: reads the Spring launch contract, writes
+// TASK_EXECUTION and BATCH_* with Spring's statements (apps/server/test/fixtures/spring).
+const springTask = fileURLToPath(new URL('./apps/server/test/fixtures/spring/standin.mjs', import.meta.url));
 process.env.BATCHYARD_IMAGE_MAP ??= JSON.stringify({
   'batchyard/scripted-task:*': { entrypoint: ['node', scriptedTask] },
   'batchyard/server:*': { entrypoint: ['node', serverMain] },
+  'batchyard/spring-task:*': { entrypoint: ['node', springTask] },
 });
 
 // CI asks for a JSON report as well, to print one plain 'N passed, N failed' line per tier.

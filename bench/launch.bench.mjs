@@ -146,7 +146,7 @@ const poll = new pg.Pool({ connectionString: db.url, max: 4 });
 async function terminalAt(id) {
   for (;;) {
     const rows = await poll.query(
-      `SELECT status, external_execution_id AS job, updated_at FROM task_execution WHERE id = $1`,
+      `SELECT status, external_execution_id AS job, updated_at FROM batchyard_task_execution WHERE id = $1`,
       [id],
     );
     const r = rows.rows[0];

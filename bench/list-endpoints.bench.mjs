@@ -18,7 +18,7 @@ function* definitionRows(from, to) {
 }
 function* executionRows(from, to) {
   for (let i = from; i < to; i++) {
-    yield `task-${String(i % 5000).padStart(7, '0')}\t${STATUSES[i % 4]}\t["--n=${i}"]\t{}\tdefault\tlocal\tnow\n`;
+    yield `${i + 1}\ttask-${String(i % 5000).padStart(7, '0')}\t${STATUSES[i % 4]}\t["--n=${i}"]\t{}\tdefault\tlocal\tnow\n`;
   }
 }
 
@@ -31,10 +31,12 @@ async function seed(url, from, to) {
     );
     await copy(
       c,
-      'COPY task_execution (task_name, status, arguments, properties, platform_name, platform_type, updated_at) FROM STDIN',
+      // Batchyard's rows only (their ids would come from TASK_SEQ with Spring's TASK_EXECUTION rows).
+      'COPY batchyard_task_execution (id, task_name, status, arguments, properties, platform_name, platform_type, updated_at) FROM STDIN',
       executionRows(from, to),
     );
-    await c.query('ANALYZE task_definition; ANALYZE task_execution');
+    await c.query(`SELECT setval('task_seq', ${to + 1}, false)`);
+    await c.query('ANALYZE task_definition; ANALYZE batchyard_task_execution');
   });
 }
 
@@ -80,13 +82,13 @@ for (const n of ROWS) {
     {
       name: 'executions, newest first',
       http: '/tasks/executions?size=50',
-      sql: ['SELECT * FROM task_execution ORDER BY id DESC LIMIT 51', []],
+      sql: ['SELECT * FROM batchyard_task_execution ORDER BY id DESC LIMIT 51', []],
     },
     {
       name: 'executions of one task, FAILED',
       http: '/tasks/executions?size=50&task=task-0000042&status=FAILED',
       sql: [
-        "SELECT * FROM task_execution WHERE task_name = 'task-0000042' AND status = 'FAILED' ORDER BY id DESC LIMIT 51",
+        "SELECT * FROM batchyard_task_execution WHERE task_name = 'task-0000042' AND status = 'FAILED' ORDER BY id DESC LIMIT 51",
         [],
       ],
     },

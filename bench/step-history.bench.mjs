@@ -15,13 +15,14 @@ const EXECUTIONS = Math.ceil(STEPS / 10);
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 
 const iso = (ms) => new Date(ms).toISOString();
+// Spring Batch's tables (BATCH_*): ids are given, as Spring's sequences would give them.
 function* instanceRows() {
-  for (let j = 0; j < JOBS; j++) yield `job-${j}\t${String(j).padStart(64, '0')}\n`;
+  for (let j = 0; j < JOBS; j++) yield `${j + 1}\t0\tjob-${j}\t${String(j).padStart(32, '0')}\n`;
 }
 function* executionRows() {
   for (let e = 0; e < EXECUTIONS; e++) {
     const start = t0 + e * 60_000;
-    yield `${(e % JOBS) + 1}\tCOMPLETED\tCOMPLETED\t${iso(start)}\t${iso(start + 30_000)}\n`;
+    yield `${e + 1}\t2\t${(e % JOBS) + 1}\t${iso(start)}\tCOMPLETED\tCOMPLETED\t${iso(start)}\t${iso(start + 30_000)}\n`;
   }
 }
 function* stepRows() {
@@ -30,28 +31,33 @@ function* stepRows() {
     const start = t0 + e * 60_000 + (i % 10) * 2000;
     const reads = 500 + ((i * 7919) % 1000);
     const status = i % 50 === 0 ? 'FAILED' : 'COMPLETED';
-    // job_execution_id, job_name, step_name, status, commit, read, filter, write, skips, rollback, times
-    yield `${e + 1}\tjob-${e % JOBS}\t${STEP_NAMES[i % 5]}\t${status}\t${Math.ceil(reads / 100)}\t${reads}\t${i % 3}\t${reads - (i % 3)}\t${i % 2}\t0\t${i % 5 === 0 ? 1 : 0}\t${i % 7 === 0 ? 1 : 0}\t${iso(start)}\t${iso(start + 200 + (i % 1500))}\n`;
+    // id, version, job_execution_id, step_name, create_time, status, commit, read, filter, write, skips, rollback, times
+    yield `${i + 1}\t3\t${e + 1}\t${STEP_NAMES[i % 5]}\t${iso(start)}\t${status}\t${Math.ceil(reads / 100)}\t${reads}\t${i % 3}\t${reads - (i % 3)}\t${i % 2}\t0\t${i % 5 === 0 ? 1 : 0}\t${i % 7 === 0 ? 1 : 0}\t${iso(start)}\t${iso(start + 200 + (i % 1500))}\n`;
   }
 }
 
 const db = await benchDatabase('bench_steps');
 const t = Date.now();
 await withClient(db.url, async (c) => {
-  await copy(c, 'COPY job_instance (job_name, job_key) FROM STDIN', instanceRows());
   await copy(
     c,
-    'COPY job_execution (job_instance_id, status, exit_code, start_time, end_time) FROM STDIN',
+    'COPY batch_job_instance (job_instance_id, version, job_name, job_key) FROM STDIN',
+    instanceRows(),
+  );
+  await copy(
+    c,
+    `COPY batch_job_execution (job_execution_id, version, job_instance_id, create_time, status, exit_code,
+       start_time, end_time) FROM STDIN`,
     executionRows(),
   );
   await copy(
     c,
-    `COPY step_execution (job_execution_id, job_name, step_name, status, commit_count, read_count,
-       filter_count, write_count, read_skip_count, write_skip_count, process_skip_count,
-       rollback_count, start_time, end_time) FROM STDIN`,
+    `COPY batch_step_execution (step_execution_id, version, job_execution_id, step_name, create_time, status,
+       commit_count, read_count, filter_count, write_count, read_skip_count, write_skip_count,
+       process_skip_count, rollback_count, start_time, end_time) FROM STDIN`,
     stepRows(),
   );
-  await c.query('ANALYZE job_instance; ANALYZE job_execution; ANALYZE step_execution');
+  await c.query('ANALYZE batch_job_instance; ANALYZE batch_job_execution; ANALYZE batch_step_execution');
 });
 console.log(`seeded ${STEPS} step executions in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
@@ -70,12 +76,17 @@ const client = new (await import('pg')).default.Client({ connectionString: db.ur
 await client.connect();
 
 // A step of job-3 named 'load': the history covers every finished 'load' step of job-3.
+const OF_JOB = `job_execution_id IN (SELECT e.job_execution_id FROM batch_job_execution e
+    JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id WHERE i.job_name = $1)`;
 const { rows } = await client.query(
-  "SELECT id, job_execution_id FROM step_execution WHERE job_name = 'job-3' AND step_name = 'load' ORDER BY id DESC LIMIT 1",
+  `SELECT step_execution_id AS id, job_execution_id FROM batch_step_execution
+    WHERE step_name = 'load' AND ${OF_JOB} ORDER BY 1 DESC LIMIT 1`,
+  ['job-3'],
 );
 const step = rows[0];
 const history = await client.query(
-  "SELECT count(*)::int AS n FROM step_execution WHERE job_name = 'job-3' AND step_name = 'load'",
+  `SELECT count(*)::int AS n FROM batch_step_execution WHERE step_name = 'load' AND ${OF_JOB}`,
+  ['job-3'],
 );
 // The repository's statement, written out here: the ratio is then the cost of Prisma and the
 // mapping, not of a different query.
@@ -96,12 +107,13 @@ const BARE = `WITH s AS (
            read_skip_count, write_skip_count, process_skip_count,
            extract(epoch FROM end_time - start_time) * 1000 AS duration,
            CASE WHEN read_count > 0 THEN extract(epoch FROM end_time - start_time) * 1000 / read_count END AS duration_per_read
-      FROM step_execution
-     WHERE job_name = $1 AND step_name = $2 AND status IN ('COMPLETED', 'FAILED', 'STOPPED', 'ABANDONED')
-       AND start_time IS NOT NULL AND end_time IS NOT NULL)
+      FROM batch_step_execution
+     WHERE step_name = $2 AND status IN ('COMPLETED', 'FAILED', 'STOPPED', 'ABANDONED')
+       AND start_time IS NOT NULL AND end_time IS NOT NULL AND ${OF_JOB})
   SELECT count(*)::int, ${COLUMNS.map((c) => `count(${c}), min(${c}), max(${c}), avg(${c}), stddev_pop(${c})`).join(', ')} FROM s`;
-const STEP_GROUP = `SELECT job_name, step_name, sum(read_count), sum(write_count), count(*)
-  FROM step_execution GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 500`;
+const STEP_GROUP = `SELECT i.job_name, s.step_name, sum(s.read_count), sum(s.write_count), count(*)
+  FROM batch_step_execution s JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
+  JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 500`;
 
 const sql = await measure(() => client.query(BARE, ['job-3', 'load']));
 const repo = await measure(() => monitoring.stepHistory(prisma, 'job-3', 'load'));

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs Debian's prometheus (the server only; its default service is not started) for the
-# Prometheus e2e test (test/e2e/helm/prometheus.e2e.test.ts). Idempotent; needs root for apt.
+# Prometheus part of the helm e2e test (test/e2e/helm/install.e2e.test.ts, through
+# test/e2e/helm/prometheus.ts). Idempotent; needs root for apt.
 set -eu
 if command -v prometheus >/dev/null 2>&1; then
   command -v prometheus

@@ -21,8 +21,10 @@ interface Manifest {
 }
 
 function template(args: string[]): Manifest[] {
+  // stderr piped, not inherited: a refusal the test expects is read from the error, not printed.
   const out = execFileSync(helm, ['template', 'rel', chart, '--namespace', 'team-a', ...args], {
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   return parseAllDocuments(out)
     .map((d) => d.toJS() as Manifest | null)
@@ -36,7 +38,7 @@ describe('charts/batchyard', () => {
   });
 
   it('passes helm lint with default and non-default values', () => {
-    execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8' });
+    execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     execFileSync(
       helm,
       [
@@ -46,7 +48,7 @@ describe('charts/batchyard', () => {
         '--set',
         'postgresql.enabled=false,database.existingSecret=db,rbac.clusterWide=true,metrics.serviceMonitor.enabled=true',
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
   });
 
@@ -83,6 +85,27 @@ describe('charts/batchyard', () => {
     expect(parsed.platforms[0]).toMatchObject({
       type: 'kubernetes',
       databaseSecret: { name: 'batchyard-database', key: 'url' },
+    });
+    // Spring apps' datasource, from the same Secret (SPRING_DATASOURCE_* secretKeyRefs).
+    const secret = ms.find(
+      (m) => m.kind === 'Secret' && m.metadata.name === 'batchyard-database',
+    ) as Manifest & {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData).toEqual({
+      url: 'postgresql://batchyard:batchyard@rel-batchyard-postgresql.team-a.svc:5432/batchyard',
+      'jdbc-url': 'jdbc:postgresql://rel-batchyard-postgresql.team-a.svc:5432/batchyard',
+      username: 'batchyard',
+      password: 'batchyard',
+    });
+    const external = template([
+      '--set',
+      'postgresql.enabled=false,database.url=postgresql://app:s3cret@db.example:5433/yard?sslmode=require',
+    ]).find((m) => m.kind === 'Secret') as Manifest & { stringData: Record<string, string> };
+    expect(external.stringData).toMatchObject({
+      'jdbc-url': 'jdbc:postgresql://db.example:5433/yard?sslmode=require',
+      username: 'app',
+      password: 's3cret',
     });
     const deploy = JSON.stringify(ms.find((m) => m.kind === 'Deployment'));
     for (const s of [
@@ -150,6 +173,63 @@ describe('charts/batchyard', () => {
       | undefined;
     expect(cm?.metadata.labels.grafana_dashboard).toBe('1');
     expect(JSON.parse(cm?.data['batchyard-dashboard.json'] ?? '')).toEqual(JSON.parse(copy));
+  });
+
+  it('allows its own Service names in the Host check, and grants TokenReview only with auth.kubernetes', () => {
+    const configOf = (ms: Manifest[]) =>
+      ConfigSchema.parse(
+        parseAllDocuments(
+          (ms.find((m) => m.kind === 'ConfigMap') as Manifest & { data: Record<string, string> }).data[
+            'batchyard.yaml'
+          ] ?? '',
+        )[0]?.toJS(),
+      );
+    const svcNames = ['rel-batchyard', 'rel-batchyard.team-a', 'rel-batchyard.team-a.svc'];
+    const plain = template([]);
+    expect(configOf(plain).auth.allowedHosts).toEqual([
+      ...svcNames,
+      'rel-batchyard.team-a.svc.cluster.local',
+    ]);
+    expect(configOf(plain).auth.kubernetes).toBeUndefined();
+    expect(plain.some((m) => m.metadata.name.endsWith('-tokenreview'))).toBe(false);
+
+    const ms = template([
+      '--set-json',
+      'config.auth.kubernetes={"serviceAccounts":{"system:serviceaccount:team-a:*":["VIEW","DEPLOY"]}}',
+      '--set-json',
+      'config.auth.allowedHosts=["yard.example","rel-batchyard"]',
+    ]);
+    const cfg = configOf(ms);
+    expect(cfg.auth.allowedHosts).toEqual([
+      ...svcNames,
+      'rel-batchyard.team-a.svc.cluster.local',
+      'yard.example',
+    ]);
+    expect(cfg.auth.kubernetes).toMatchObject({
+      audience: 'batchyard',
+      serviceAccounts: { 'system:serviceaccount:team-a:*': ['VIEW', 'DEPLOY'] },
+    });
+    const role = ms.find((m) => m.kind === 'ClusterRole') as Manifest & { rules: unknown[] };
+    expect(role.metadata.name).toBe('rel-batchyard-team-a-tokenreview');
+    expect(role.rules).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    ]);
+    const binding = ms.find((m) => m.kind === 'ClusterRoleBinding') as Manifest & {
+      roleRef: { name: string };
+      subjects: { kind: string; name: string; namespace: string }[];
+    };
+    expect(binding.roleRef.name).toBe(role.metadata.name);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'rel-batchyard', namespace: 'team-a' },
+    ]);
+    // rbac.create=false: the operator grants it; the chart creates no cluster-scoped object.
+    const noRbac = template([
+      '--set',
+      'rbac.create=false',
+      '--set-json',
+      'config.auth.kubernetes={"serviceAccounts":{}}',
+    ]);
+    expect(noRbac.some((m) => m.kind.startsWith('Cluster'))).toBe(false);
   });
 
   it('rejects configuration the server would reject, and a missing database', () => {

@@ -10,6 +10,7 @@ import {
   type JobParameters,
   job,
   pgWriter,
+  runIdIncrementer,
   taskletStep,
 } from '@batchyard/worker';
 import { generateTransactions } from './generate.js';
@@ -51,11 +52,13 @@ function parseTransaction(row: Record<string, string>): Transaction {
  * CONFLICT cannot touch the same row twice. The upsert ADDS to the stored totals, which is only
  * correct because it commits in the chunk's transaction (exactly once per chunk).
  */
-function settlementWriter(runKey: string): ItemWriter<Transaction> {
-  const upsert = pgWriter<MerchantTotal>({
+function settlementWriter(): ItemWriter<Transaction> {
+  // The run key is the instance's job key (identifying parameters, run.id included), known only
+  // once the launch resolved them: carried with each row group below.
+  const upsert = pgWriter<MerchantTotal & { runKey: string }>({
     table: 'settlement',
     columns: ['run_key', 'merchant', 'tx_count', 'total_cents'],
-    toRow: (m) => [runKey, m.merchant, m.count, m.total],
+    toRow: (m) => [m.runKey, m.merchant, m.count, m.total],
     onConflict: {
       target: ['run_key', 'merchant'],
       update: {
@@ -66,9 +69,10 @@ function settlementWriter(runKey: string): ItemWriter<Transaction> {
   });
   return {
     async write(items, ctx) {
-      const sums = new Map<string, MerchantTotal>();
+      const runKey = ctx.jobExecution.instance.jobKey;
+      const sums = new Map<string, MerchantTotal & { runKey: string }>();
       for (const t of items) {
-        const m = sums.get(t.merchant) ?? { merchant: t.merchant, count: 0, total: 0 };
+        const m = sums.get(t.merchant) ?? { runKey, merchant: t.merchant, count: 0, total: 0 };
         m.count++;
         m.total += t.amountCents;
         sums.set(t.merchant, m);
@@ -85,6 +89,7 @@ function settlementWriter(runKey: string): ItemWriter<Transaction> {
  * Parameters: rows (1000), seed (1), input (a file in the temp dir named after rows and seed),
  * chunkSize (100), skipLimit (5% of rows + 10), failAt (item id that fails; pass it
  * non-identifying — `--failAt=250` — so the restart can leave it out), delayMs (per item, demos).
+ * Each launch gets the next `run.id` (a new instance); the settlement rows are keyed by instance.
  */
 export function settlementJob(params: JobParameters) {
   const rows = params.number('rows', 1000);
@@ -92,7 +97,6 @@ export function settlementJob(params: JobParameters) {
   const input = params.string('input', join(tmpdir(), `batchyard-settlement-${rows}-${seed}.csv`));
   const failAt = params.has('failAt') ? params.number('failAt') : undefined;
   const delayMs = params.number('delayMs', 0);
-  const runKey = params.identifying().jobKey();
 
   const prepare = taskletStep('prepare', async ({ tx }) => {
     await tx?.query(SETTLEMENT_DDL);
@@ -113,7 +117,7 @@ export function settlementJob(params: JobParameters) {
         return t;
       },
     },
-    writer: settlementWriter(runKey),
+    writer: settlementWriter(),
     chunkSize: params.number('chunkSize', 100),
     faultTolerance: {
       skip: [FlatFileParseError],
@@ -121,7 +125,9 @@ export function settlementJob(params: JobParameters) {
     },
   });
 
-  return job('settlement').start(prepare).next(settle).build();
+  // run.id = last + 1 per launch, so the quick start's launch can be repeated; a FAILED or STOPPED
+  // run is relaunched with its own run.id, i.e. restarted from its last commit.
+  return job('settlement').incrementer(runIdIncrementer()).start(prepare).next(settle).build();
 }
 
 export const jobs = [defineJob('settlement', settlementJob)];

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_SECRET_KEY_PATTERN } from '@batchyard/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { AUTH_ENV_KEYS, AuthConfig } from './auth/config.js';
+import { LEADER_ENV_KEYS, LeaderConfig } from './leader/config.js';
 
 /**
  * The server's whole configuration: one zod schema, parsed once at start-up from an optional
@@ -27,6 +30,16 @@ const LocalAccount = z.object({
   workDir: z.string().default('.batchyard/work'),
   maxConcurrent: z.number().int().min(1).max(10_000).default(20),
   defaults: z.record(z.string(), z.string()).default({}),
+  mavenLocalRepository: z
+    .string()
+    .optional()
+    .describe(
+      'Local Maven repository maven:// app URIs resolve in (default ~/.m2/repository; nothing is downloaded).',
+    ),
+  java: z
+    .string()
+    .optional()
+    .describe('The java executable that runs file:/maven:// jars (default java on PATH).'),
 });
 
 const KubernetesAccount = z.object({
@@ -42,6 +55,17 @@ const KubernetesAccount = z.object({
     .object({ name: z.string(), key: z.string().default('url') })
     .optional()
     .describe('Secret holding the job repository URL that task pods receive as BATCHYARD_DATABASE_URL.'),
+  springDatasourceSecret: z
+    .object({
+      name: z.string().optional(),
+      urlKey: z.string().default('jdbc-url'),
+      usernameKey: z.string().default('username'),
+      passwordKey: z.string().default('password'),
+    })
+    .optional()
+    .describe(
+      "Secret keys Spring apps receive as SPRING_DATASOURCE_URL (JDBC form), _USERNAME and _PASSWORD; the name defaults to databaseSecret's.",
+    ),
   pendingTimeoutSeconds: z.number().int().min(10).default(300),
 });
 
@@ -71,13 +95,28 @@ export const ConfigSchema = z.object({
         .object({
           dir: z.string().default('.batchyard/pgdata'),
           port: z.coerce.number().int().min(0).max(65_535).default(0),
+          restartAttempts: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .max(100)
+            .default(5)
+            .describe(
+              'Attempts to restart an embedded PostgreSQL that died before the server exits non-zero.',
+            ),
         })
         .prefault({}),
       migrateOnStart: Bool.default(true),
     })
     .prefault({}),
   log: z
-    .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      format: z
+        .enum(['auto', 'json', 'pretty'])
+        .default('auto')
+        .describe('auto: one readable line per event on a terminal, JSON lines otherwise (containers).'),
+    })
     .prefault({}),
   platforms: z
     .array(PlatformAccount)
@@ -141,6 +180,28 @@ export const ConfigSchema = z.object({
   samples: z
     .object({ register: Bool.default(true).describe('Register the sample app and task at start.') })
     .prefault({}),
+  auth: AuthConfig,
+  leader: LeaderConfig,
+  redaction: z
+    .object({
+      secretKeys: z
+        .string()
+        .refine((p) => {
+          try {
+            new RegExp(p, 'i');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be a regular expression')
+        .default(DEFAULT_SECRET_KEY_PATTERN)
+        .describe('Keys whose values are masked everywhere they are stored, shown or logged.'),
+      encryptionKey: z
+        .string()
+        .optional()
+        .describe('32 bytes, base64: seals secret-looking DSL property values and launch secrets at rest.'),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -152,13 +213,19 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_DB_POOL_SIZE: 'database.poolSize',
   BATCHYARD_EMBEDDED_DB_DIR: 'database.embedded.dir',
   BATCHYARD_EMBEDDED_DB_PORT: 'database.embedded.port',
+  BATCHYARD_EMBEDDED_DB_RESTART_ATTEMPTS: 'database.embedded.restartAttempts',
   BATCHYARD_MIGRATE_ON_START: 'database.migrateOnStart',
   BATCHYARD_LOG_LEVEL: 'log.level',
+  BATCHYARD_LOG_FORMAT: 'log.format',
   BATCHYARD_REGISTER_SAMPLES: 'samples.register',
   BATCHYARD_LOG_TAIL_BYTES: 'executions.logTailBytes',
   BATCHYARD_RESYNC_SECONDS: 'executions.resyncSeconds',
   BATCHYARD_SCHEDULE_CHECK_SECONDS: 'schedules.checkSeconds',
   BATCHYARD_COMPOSED_MAX_CONCURRENT_CHILDREN: 'composed.maxConcurrentChildren',
+  ...AUTH_ENV_KEYS,
+  ...LEADER_ENV_KEYS,
+  BATCHYARD_SECRET_KEYS: 'redaction.secretKeys',
+  BATCHYARD_ENCRYPTION_KEY: 'redaction.encryptionKey',
 };
 
 export class ConfigError extends Error {
@@ -206,11 +273,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const lines = result.error.issues.map((issue) => {
       const path = issue.path.join('.');
       const envName = envNameFor(path);
-      return `  ${path || '(root)'}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+      return `  ${path || '(root)'}${envName ? ` (${envName})` : ''}: ${describeIssue(issue, raw)}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   return deepFreeze(result.data);
+}
+
+/** zod's `expected number, received NaN` for `BATCHYARD_PORT=abc` says it as a person would. */
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'number') {
+    const given = issue.path.reduce<unknown>(
+      (node, key) =>
+        node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+      raw,
+    );
+    if (given !== undefined) return `expected a number, got '${String(given)}'`;
+  }
+  return issue.message;
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {
@@ -221,11 +301,13 @@ function deepFreeze<T>(value: T): Readonly<T> {
   return value;
 }
 
-/** The configuration as it may be logged or shown: credentials removed from URLs. */
+/** The configuration as it may be logged or shown: credentials removed from URLs, secrets masked. */
 export function redactedConfig(config: Config): unknown {
-  return JSON.parse(JSON.stringify(config), (key, value: unknown) =>
-    key === 'url' && typeof value === 'string' ? redactUrl(value) : value,
-  );
+  return JSON.parse(JSON.stringify(config), (key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    if (key === 'url') return redactUrl(value);
+    return /secret|password|token/i.test(key) ? '***' : value;
+  });
 }
 
 export function redactUrl(url: string): string {

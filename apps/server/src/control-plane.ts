@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createPlatforms } from './platform/factory.js';
 import type { PlatformRegistry } from './platform/registry.js';
+import { LaunchSecrets } from './secrets/launch-secrets.js';
+import type { SecretSealer } from './secrets/sealer.js';
 import { TaskExecutionService } from './services/executions.js';
 import { Launcher, type LaunchOutcome, type LaunchSource } from './services/launcher.js';
 import { Reconciler } from './services/reconciler.js';
@@ -16,6 +18,8 @@ export interface ControlPlaneDeps {
   prisma: PrismaClient;
   databaseUrl: string;
   logger: Logger;
+  /** Opens sealed DSL property values at launch. */
+  sealer?: SecretSealer;
 }
 
 /**
@@ -45,6 +49,7 @@ export class ControlPlane {
       terminal: (id, status) => plane?.terminal(id, status),
       launch: (outcome, source) => plane?.launched(outcome, source),
     });
+    if (deps.sealer) launcher.secrets = new LaunchSecrets(deps.sealer);
     const reconciler = new Reconciler(deps.prisma, platforms, deps.logger, {
       logTailBytes: deps.config.executions.logTailBytes,
       onTerminal: (id, status) => plane?.terminal(id, status),
@@ -89,8 +94,32 @@ export class ControlPlane {
     }
   }
 
+  /** The fence of the dispatcher's claims: set to the leadership's while loops are led. */
+  private fence: ((tx: unknown) => Promise<boolean>) | undefined;
+
+  /** On every replica: watches start (their events are ignored until this replica leads). */
   async start(): Promise<void> {
+    this.reconciler.paused = true;
     await this.reconciler.watchAll();
+  }
+
+  /** The singleton loops (leader only): a full reconcile, then queue dispatch and periodic resync. */
+  loops(fence: (tx: unknown) => Promise<boolean>) {
+    return {
+      name: 'reconcile and dispatch',
+      start: async () => {
+        this.fence = fence;
+        this.reconciler.paused = false;
+        await this.startLoops();
+      },
+      stop: async () => {
+        this.reconciler.paused = true;
+        await this.stopLoops();
+      },
+    };
+  }
+
+  private async startLoops(): Promise<void> {
     await this.reconciler.reconcileAll((platform, row) => this.launcher.resume(platform, row));
     this.dispatchSoon();
     this.dispatchTimer = setInterval(() => this.dispatchSoon(), 2000);
@@ -103,15 +132,24 @@ export class ControlPlane {
 
   /** Serialised: one dispatch at a time in this process (rows are claimed safely across processes). */
   dispatchSoon(): void {
+    if (this.reconciler.paused) return; // only the leader dispatches the queue
+    const fence = this.fence;
     this.dispatching = this.dispatching
-      .then(() => this.launcher.dispatch())
+      .then(() => this.launcher.dispatch(fence))
       .catch((err: unknown) => this.logger.error({ err }, 'queue dispatch failed'));
   }
 
-  async stop(): Promise<void> {
+  private async stopLoops(): Promise<void> {
     if (this.dispatchTimer) clearInterval(this.dispatchTimer);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.dispatchTimer = undefined;
+    this.resyncTimer = undefined;
     await this.dispatching;
+  }
+
+  async stop(): Promise<void> {
+    this.reconciler.paused = true;
+    await this.stopLoops();
     await this.platforms.closeAll();
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCliCommand, USAGE, UsageError } from './cli/commands.js';
+import { runCli } from './cli/run.js';
 import { ConfigError, loadConfig } from './config.js';
 
 // The server, the database layer and the Kubernetes client load only for the commands that use
@@ -7,6 +7,11 @@ import { ConfigError, loadConfig } from './config.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
+  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  // `batchyard server --help` explains, it does not start a server.
+  if ((command === 'server' || command === 'migrate') && argv.some((a) => a === '--help' || a === '-h')) {
+    return runCli(['help'], io);
+  }
   if (command === 'server') {
     const config = loadConfig();
     const { closeOnSignals, startServer } = await import('./server.js');
@@ -21,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       import('./logger.js'),
       import('./runtime.js'),
     ]);
-    const logger = createLogger(config.log.level);
+    const logger = createLogger(config.log);
     if (config.database.url) {
       const result = await migrate(config.database.url);
       logger.info(result, 'migrations applied');
@@ -34,13 +39,13 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  if (!command || command === 'help' || command === '--help') {
-    process.stdout.write(USAGE);
-    return 0;
+  if (command === 'token') {
+    const config = loadConfig();
+    const { runTokenCommand } = await import('./auth/token-command.js');
+    return runTokenCommand(argv.slice(1), config, (line) => process.stdout.write(`${line}\n`));
   }
-  if (await runCliCommand(argv, process.env)) return 0;
-  process.stderr.write(`unknown command: ${argv.join(' ')}\n\n${USAGE}`);
-  return 2;
+  if (command === '--help' || command === '-h') return runCli(['help'], io);
+  return runCli(argv, io);
 }
 
 main(process.argv.slice(2)).then(
@@ -48,11 +53,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof UsageError) {
-      process.stderr.write(`batchyard: ${err.message}\n`);
-      process.exit(2);
-    }
     process.stderr.write(`batchyard: ${(err as Error).message}\n`);
-    process.exit(1);
+    process.exit(err instanceof ConfigError ? 2 : 1);
   },
 );

@@ -8,21 +8,40 @@ import {
 } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { type EmbeddedDatabaseState, EmbeddedSupervisor } from './database/embedded-supervisor.js';
 
 export interface Database {
+  /** What the application (and the tasks it launches) connect with: never a superuser's URL. */
   url: string;
   embedded?: RunningPostgres;
+  /** The embedded database's health (undefined with DATABASE_URL). */
+  embeddedState?: () => EmbeddedDatabaseState;
   prisma: PrismaClient;
   close(): Promise<void>;
 }
 
+export interface OpenDatabaseOptions {
+  /** The embedded database died and could not be restarted: the process should exit non-zero. */
+  onFatal?: (reason: string) => void;
+}
+
+const DATABASE = 'batchyard';
+
 /**
- * DATABASE_URL when configured; otherwise a real embedded PostgreSQL in a persistent directory,
- * with a `batchyard` database created on first start.
+ * DATABASE_URL when configured; otherwise a real embedded PostgreSQL in a persistent directory.
+ * There the superuser (random password, kept in the data directory) creates the application
+ * role and its `batchyard` database and runs the migrations; everything else connects as the
+ * application role, and a supervisor restarts the cluster if it dies.
  */
-export async function openDatabase(config: Readonly<Config>, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  config: Readonly<Config>,
+  logger: Logger,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
   let url = config.database.url;
+  let migrationUrl = url;
   let embedded: RunningPostgres | undefined;
+  let supervisor: EmbeddedSupervisor | undefined;
   if (!url) {
     const dataDir = resolve(config.database.embedded.dir);
     logger.info({ dataDir }, 'starting embedded PostgreSQL');
@@ -31,23 +50,48 @@ export async function openDatabase(config: Readonly<Config>, logger: Logger): Pr
       port: config.database.embedded.port,
       onLog: (line) => logger.debug({ postgres: line.trim() }, 'postgres'),
     });
-    await embedded.createDatabase('batchyard');
-    url = embedded.url('batchyard');
+    try {
+      url = await embedded.appDatabase(DATABASE);
+      migrationUrl = embedded.url(DATABASE);
+    } catch (err) {
+      await embedded.stop();
+      throw err;
+    }
     logger.info({ port: embedded.port }, 'embedded PostgreSQL ready');
   }
-  if (config.database.migrateOnStart) {
-    const result = await migrate(url);
-    logger.info(
-      { applied: result.applied, alreadyApplied: result.alreadyApplied.length },
-      'database migrated',
-    );
+  if (!url || !migrationUrl) throw new Error('no database URL'); // unreachable: set in both branches
+  try {
+    if (config.database.migrateOnStart) {
+      const result = await migrate(migrationUrl);
+      logger.info(
+        { applied: result.applied, alreadyApplied: result.alreadyApplied.length },
+        'database migrated',
+      );
+    }
+    // Objects the superuser's migrations created (or an old cluster's superuser owned) go to the
+    // application role, every start: idempotent, and a no-op once they are its own.
+    await embedded?.handOver(DATABASE);
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+  if (embedded) {
+    const onFatal = options.onFatal;
+    supervisor = new EmbeddedSupervisor(embedded, {
+      maxAttempts: config.database.embedded.restartAttempts,
+      log: logger,
+      onGiveUp: (reason) => onFatal?.(reason),
+    });
   }
   const prisma = createPrismaClient({ url, poolSize: config.database.poolSize });
+  const watched = supervisor;
   return {
     url,
     embedded,
+    ...(watched ? { embeddedState: () => watched.state() } : {}),
     prisma,
     close: async () => {
+      watched?.stop();
       await prisma.$disconnect();
       await embedded?.stop();
     },

@@ -127,8 +127,9 @@ describe('the batchyard CLI', { timeout: 300_000 }, () => {
       'local:scripted',
       '--command',
       `node ${SCRIPT}`,
+      '--no-spring-contract',
     );
-    expect(app).toMatchObject({ name: 'scripted', type: 'task' });
+    expect(app).toMatchObject({ name: 'scripted', type: 'task', springContract: false });
     const def = await json<{ name: string; definition: string }>(
       'tasks',
       'create',
@@ -355,11 +356,33 @@ describe('the batchyard CLI', { timeout: 300_000 }, () => {
 
     const noId = await cli('executions', 'show');
     expect(noId.code).toBe(2);
-    expect(noId.stderr).toContain('expected <id>');
+    expect(noId.stderr).toContain('missing <id>');
+    expect(noId.stderr).toContain('Usage: batchyard executions show <id>');
+
+    // The field, what it expects, and how the command is used: once, on stderr.
+    const noName = await cli('tasks', 'launch');
+    expect(noName).toMatchObject({ code: 2, stdout: '' });
+    expect(noName.stderr).toBe(
+      'batchyard: missing <name>: the task definition to launch (batchyard tasks list)\n\n' +
+        'Usage: batchyard tasks launch <name> [options]\n' +
+        "Run 'batchyard tasks launch --help' for its options and examples.\n",
+    );
+
+    const notANumber = await cli('executions', 'list', '--size', 'abc');
+    expect(notANumber.code).toBe(2);
+    expect(notANumber.stderr).toContain("--size: expected a number, got 'abc'");
+    const idNotANumber = await cli('executions', 'show', 'abc');
+    expect(idNotANumber).toMatchObject({ code: 2, stdout: '' });
+    expect(idNotANumber.stderr).toContain("<id>: expected a number, got 'abc'");
+
+    const pipe = await cli('apps', 'register', 'task', 'x', '1.0', 'local:x', '--command', 'echo hi | cat');
+    expect(pipe.code).toBe(2);
+    expect(pipe.stderr).toContain("run without a shell, so a pipe ('|') is refused");
 
     const unknownOption = await cli('tasks', 'launch', 'hello', '--platfrom', 'local');
     expect(unknownOption.code).toBe(2);
-    expect(unknownOption.stderr).toContain('unknown option --platfrom');
+    expect(unknownOption.stderr).toContain("unknown option --platfrom for 'tasks launch'; it takes ");
+    expect(unknownOption.stderr).toContain('--platform');
 
     const missingValue = await cli('executions', 'logs', '1', '--tail');
     expect(missingValue.code).toBe(2);
@@ -367,7 +390,9 @@ describe('the batchyard CLI', { timeout: 300_000 }, () => {
 
     const unknownCommand = await cli('executions', 'frobnicate');
     expect(unknownCommand.code).toBe(2);
-    expect(unknownCommand.stderr).toContain('unknown command: executions frobnicate');
+    expect(unknownCommand.stderr).toContain(
+      "unknown command 'executions frobnicate'; 'executions' takes list, show,",
+    );
   });
 
   it("exits 1 with the server's validation error, naming the field", async () => {
@@ -380,6 +405,8 @@ describe('the batchyard CLI', { timeout: 300_000 }, () => {
     const size = await cli('executions', 'list', '--size', '0');
     expect(size.code).toBe(1);
     expect(size.stderr).toContain('  query.size: ');
+    // A validation error's message is its details joined: said once, not twice.
+    expect(size.stderr.match(/query\.size/g)).toHaveLength(1);
 
     const status = await cli('executions', 'list', '--status', 'DONE');
     expect(status.code).toBe(1);

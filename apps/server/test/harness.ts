@@ -1,9 +1,12 @@
-import { createPrismaClient } from '@batchyard/db';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPrismaClient, type PrismaClient } from '@batchyard/db';
 import type { FastifyInstance } from 'fastify';
 import parsePrometheusText from 'parse-prometheus-text-format';
 import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
-import { buildApp } from '../src/app.js';
+import { type AppDeps, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 
 export interface TestServer {
@@ -11,17 +14,40 @@ export interface TestServer {
   app: FastifyInstance;
   db: TestDatabase;
   config: Readonly<Config>;
-  request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  prisma: PrismaClient;
+  request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  db?: TestDatabase;
+  keepDatabase?: boolean;
+  /** Configuration as the YAML file would hold it (nested keys), under the environment. */
+  yaml?: Record<string, unknown>;
+  /** Extra dependencies for buildApp (an injected TokenReview, OIDC tuning). */
+  deps?: Pick<AppDeps, 'review' | 'oidcOptions'> & { logger?: AppDeps['logger'] };
+  /** Called with the app before it listens (a test records what requests arrive). */
+  beforeListen?: (app: FastifyInstance) => void;
 }
 
 /** A real server on a real port over a fresh, migrated database. */
 export async function startTestServer(
   env: NodeJS.ProcessEnv = {},
-  options: { db?: TestDatabase; keepDatabase?: boolean } = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
+  let file: string | undefined;
+  if (options.yaml) {
+    file = join(tmpdir(), `batchyard-test-${db.name}.json`); // JSON is YAML
+    writeFileSync(file, JSON.stringify(options.yaml));
+  }
   const config = loadConfig({
+    ...(file ? { BATCHYARD_CONFIG: file } : {}),
     DATABASE_URL: db.url,
     BATCHYARD_PORT: '0',
     BATCHYARD_LOG_LEVEL: 'silent',
@@ -34,21 +60,31 @@ export async function startTestServer(
     databaseUrl: db.url,
     embeddedDatabase: false,
     logger: pino({ level: 'silent' }),
+    ...options.deps,
   });
+  options.beforeListen?.(app);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
     app,
     db,
     config,
-    async request<T>(method: string, path: string, body?: unknown) {
+    prisma,
+    async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        redirect: 'manual',
       });
       const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+      let parsed: unknown = text || null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON (metrics, redirects): the text itself
+      }
+      return { status: res.status, body: parsed as T, headers: res.headers };
     },
     async close() {
       await app.close();

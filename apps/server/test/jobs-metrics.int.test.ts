@@ -116,7 +116,8 @@ describe('GET /metrics after known sample runs', () => {
       `SELECT sum(read_count) AS read, sum(write_count) AS written, sum(filter_count) AS filtered,
               sum(read_skip_count + process_skip_count + write_skip_count) AS skipped, count(*) AS n,
               sum(extract(epoch FROM end_time - start_time)) AS seconds
-         FROM step_execution WHERE job_name = 'settlement' AND step_name = 'settle'`,
+         FROM batch_step_execution
+        WHERE job_execution_id IN (SELECT job_execution_id FROM batch_job_execution JOIN batch_job_instance USING (job_instance_id) WHERE job_name = 'settlement') AND step_name = 'settle'`,
     );
     const step = { ...job, step_name: 'settle' };
     for (const kind of ['read', 'written', 'filtered', 'skipped']) {
@@ -152,6 +153,9 @@ describe('GET /metrics after known sample runs', () => {
       'major',
       'minor',
       'patch',
+      // batchyard_leader: this replica's id and lease backend (one series per process).
+      'replica',
+      'backend',
     ]);
     for (const family of (await scrape()).values()) {
       for (const sample of family.metrics) {
@@ -197,8 +201,8 @@ describe('GET /metrics after known sample runs', () => {
     await new Promise((r) => setTimeout(r, 1100)); // past the scrape cache
     const m = await scrape();
     const { rows } = await pool.query<{ read: string; n: string }>(
-      `SELECT sum(read_count) AS read, count(*) AS n FROM step_execution
-        WHERE job_name = 'settlement' AND step_name = 'settle'`,
+      `SELECT sum(read_count) AS read, count(*) AS n FROM batch_step_execution
+        WHERE job_execution_id IN (SELECT job_execution_id FROM batch_job_execution JOIN batch_job_instance USING (job_instance_id) WHERE job_name = 'settlement') AND step_name = 'settle'`,
     );
     const step = { job_name: 'settlement', step_name: 'settle' };
     expect(value(m, 'batchyard_batch_step_items', { ...step, kind: 'read' })).toBe(Number(rows[0]!.read));

@@ -139,7 +139,8 @@ describe('job executions API over sample runs', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ finished: true, percentageComplete: 1, percentCompleteBasis: 'ENDTIME' });
     const { rows } = await pool.query<Record<string, number | Date>>(
-      `SELECT * FROM step_execution WHERE job_name = 'settlement' AND step_name = 'settle'
+      `SELECT * FROM batch_step_execution
+        WHERE job_execution_id IN (SELECT job_execution_id FROM batch_job_execution JOIN batch_job_instance USING (job_instance_id) WHERE job_name = 'settlement') AND step_name = 'settle'
           AND status IN ('COMPLETED', 'FAILED', 'STOPPED', 'ABANDONED') AND end_time IS NOT NULL`,
     );
     expect(rows.length).toBe(4); // three completed runs and the failed one

@@ -44,7 +44,12 @@ describe('launching on the local platform', () => {
         { name: 'local', type: 'local', workDir: work, maxConcurrent: 2 },
       ]),
     });
-    await s.request('POST', '/apps/task/scripted/1.0', { uri: 'local:scripted', command: ['node', SCRIPT] });
+    // Not a Spring app: registered without the Spring Cloud Task contract.
+    await s.request('POST', '/apps/task/scripted/1.0', {
+      uri: 'local:scripted',
+      command: ['node', SCRIPT],
+      springContract: false,
+    });
     await s.request('POST', '/tasks/definitions', {
       name: 'hello',
       definition: 'scripted --print=hello-world',

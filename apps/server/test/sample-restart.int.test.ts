@@ -50,8 +50,8 @@ describe('a batch job killed by the platform, then restarted', () => {
     const committed = () =>
       pool
         .query<{ c: number }>(
-          `SELECT coalesce(max(se.commit_count), 0)::int AS c FROM step_execution se
-             JOIN task_batch tb ON tb.job_execution_id = se.job_execution_id WHERE tb.task_execution_id = $1`,
+          `SELECT coalesce(max(se.commit_count), 0)::int AS c FROM batch_step_execution se
+             JOIN task_task_batch tb ON tb.job_execution_id = se.job_execution_id WHERE tb.task_execution_id = $1`,
           [first.id],
         )
         .then((r) => r.rows[0]?.c ?? 0);
@@ -70,7 +70,7 @@ describe('a batch job killed by the platform, then restarted', () => {
     const job = await until(
       () =>
         pool.query<{ status: string; exit_message: string }>(
-          'SELECT status, exit_message FROM job_execution WHERE id = $1',
+          'SELECT status, exit_message FROM batch_job_execution WHERE job_execution_id = $1',
           [jobId],
         ),
       (r) => r.rows[0]?.status === 'FAILED',
@@ -87,13 +87,14 @@ describe('a batch job killed by the platform, then restarted', () => {
     );
     expect(done).toMatchObject({ status: 'COMPLETE', exitCode: 0, exitMessage: 'COMPLETED' });
     const resumed = await pool.query<{ instance: number; read: number }>(
-      `SELECT je.job_instance_id AS instance, se.read_count AS read FROM job_execution je
-         JOIN step_execution se ON se.job_execution_id = je.id
-        WHERE je.id = $1 AND se.step_name = (SELECT step_name FROM step_execution WHERE job_execution_id = $2 ORDER BY id DESC LIMIT 1)`,
+      `SELECT je.job_instance_id::int AS instance, se.read_count::int AS read FROM batch_job_execution je
+         JOIN batch_step_execution se ON se.job_execution_id = je.job_execution_id
+        WHERE je.job_execution_id = $1 AND se.step_name = (SELECT step_name FROM batch_step_execution
+          WHERE job_execution_id = $2 ORDER BY step_execution_id DESC LIMIT 1)`,
       [done.jobExecutionIds[0], jobId],
     );
     const firstInstance = await pool.query<{ i: number }>(
-      'SELECT job_instance_id AS i FROM job_execution WHERE id = $1',
+      'SELECT job_instance_id::int AS i FROM batch_job_execution WHERE job_execution_id = $1',
       [jobId],
     );
     // Same job instance, and the restarted step read fewer than all rows: it resumed, not restarted.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,10 +44,14 @@ describe('schedules on the local platform', () => {
 
   beforeAll(async () => {
     const work = await mkdtemp(join(tmpdir(), 'batchyard-schedules-'));
-    s = await startTestServer({
-      BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work }]),
-      BATCHYARD_SCHEDULE_CHECK_SECONDS: '0',
-    });
+    // A key, so a schedule's secret-looking values can be kept sealed (without one they are refused).
+    s = await startTestServer(
+      {
+        BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work }]),
+        BATCHYARD_SCHEDULE_CHECK_SECONDS: '0',
+      },
+      { yaml: { redaction: { encryptionKey: randomBytes(32).toString('base64') } } },
+    );
     await s.request('POST', '/apps/task/scripted/1.0', { uri: 'local:scripted', command: ['node', SCRIPT] });
     await s.request('POST', '/tasks/definitions', { name: 'hello', definition: 'scripted --print=hi' });
     await s.request('POST', '/tasks/definitions', { name: 'other', definition: 'scripted' });

@@ -81,6 +81,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $_ := set $server "host" "0.0.0.0" }}
 {{- $_ := set $server "port" (int .Values.containerPort) }}
 {{- $_ := set $cfg "server" $server }}
+{{- /* The Host check: the chart's own Service names are always allowed, so in-cluster callers
+(task pods, CronJob pods) reaching it by its DNS name pass; configured names come after. */}}
+{{- $auth := default (dict) $cfg.auth }}
+{{- $svc := include "batchyard.fullname" . }}
+{{- $ns := .Release.Namespace }}
+{{- $hosts := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) }}
+{{- range (default (list) $auth.allowedHosts) }}
+{{- $hosts = append $hosts . }}
+{{- end }}
+{{- $_ := set $auth "allowedHosts" ($hosts | uniq) }}
+{{- $_ := set $cfg "auth" $auth }}
 {{- $db := dict "poolSize" (int .Values.database.poolSize) "migrateOnStart" .Values.database.migrateOnStart }}
 {{- $_ := set $cfg "database" $db }}
 {{- toYaml $cfg }}
@@ -89,19 +100,23 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/* Least privilege: exactly what the server calls (apps/server/src/platform/rbac.ts checks the
 same list at start-up and refuses to start without it). */}}
 {{- define "batchyard.rules" -}}
+{{- /* Exactly REQUIRED_PERMISSIONS of apps/server/src/platform/rbac.ts (test/unit/helm-chart.test.ts compares them). */}}
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["create", "get", "list", "watch", "delete"]
 - apiGroups: ["batch"]
   resources: ["cronjobs"]
-  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+  verbs: ["create", "get", "update", "delete"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list"]
+- apiGroups: [""]
+  resources: ["resourcequotas"]
+  verbs: ["list", "watch"]
 {{- end }}

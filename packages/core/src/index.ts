@@ -1,7 +1,10 @@
 export * from './api/apps.js';
 export * from './api/common.js';
 export * from './api/composed.js';
+export * from './api/definition-status.js';
 export * from './api/definitions.js';
+export * from './api/events.js';
+export * from './api/execution-events.js';
 export * from './api/executions.js';
 export * from './api/jobs.js';
 export * from './api/schedules.js';
@@ -10,4 +13,6 @@ export * from './errors.js';
 export * from './launch-properties.js';
 export * from './names.js';
 export * from './paging.js';
+export * from './redaction.js';
+export * from './spring/index.js';
 export * from './task-status.js';

@@ -58,4 +58,23 @@ describe('sanitising', () => {
       'jdbc=postgres://a:******@c/d',
     ]);
   });
+
+  it('shows deployer properties that name Kubernetes Secrets (they hold no secret), masks the rest', () => {
+    const refs = '[{"envVarName":"API_TOKEN","secretName":"etl","dataKey":"token"}]';
+    expect(
+      sanitizeProperties({
+        'deployer.etl.secretRefs': 'etl-credentials',
+        'deployer.*.kubernetes.secretKeyRefs': refs,
+        'deployer.etl.imagePullSecrets': 'regcred',
+        'deployer.etl.secretRefsPassword': 'x',
+        'app.etl.client-secret': 'x',
+      }),
+    ).toEqual({
+      'deployer.etl.secretRefs': 'etl-credentials',
+      'deployer.*.kubernetes.secretKeyRefs': refs,
+      'deployer.etl.imagePullSecrets': 'regcred',
+      'deployer.etl.secretRefsPassword': '******',
+      'app.etl.client-secret': '******',
+    });
+  });
 });

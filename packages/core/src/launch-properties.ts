@@ -1,4 +1,5 @@
 import { ApiError, type ErrorDetail } from './errors.js';
+import { redactArgument, redactStringMap, redactValue } from './redaction.js';
 
 /**
  * Launch properties in SCDF's form, split by what they configure:
@@ -70,23 +71,16 @@ export function splitLaunchProperties(
   };
 }
 
-/** Keys that must never be stored or returned in clear text. */
-const SECRET_KEY = /(password|passwd|secret|token|credential|apikey|api-key|private)/i;
-const URL_CREDENTIALS = /\/\/([^:/@\s]+):([^@/\s]+)@/g;
-
+/** A launch property's value as it may be stored and shown (see redaction.ts). */
 export function sanitizeValue(key: string, value: string): string {
-  if (SECRET_KEY.test(key)) return '******';
-  return value.replace(URL_CREDENTIALS, '//$1:******@');
+  return redactValue(key, value);
 }
 
 export function sanitizeProperties(properties: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, sanitizeValue(k, v)]));
+  return redactStringMap(properties);
 }
 
 /** `--key=value` arguments (launch arguments pass through; secret-looking ones are masked). */
 export function sanitizeArguments(args: readonly string[]): string[] {
-  return args.map((a) => {
-    const m = /^(--?[^=]+)=(.*)$/s.exec(a);
-    return m ? `${m[1]}=${sanitizeValue(m[1]!, m[2]!)}` : sanitizeValue('', a);
-  });
+  return args.map(redactArgument);
 }

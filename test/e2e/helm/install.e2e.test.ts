@@ -44,7 +44,9 @@ describe.runIf(canMountPrivately())('helm install charts/batchyard', () => {
       '--set',
       `postgresql.enabled=false,database.existingSecret=batchyard-database,image.tag=e2e,tmpDir=/var/tmp/batchyard-e2e,containerPort=${port},service.port=${port}`,
       '--set',
-      'config.executions.resyncSeconds=2,config.samples.register=false',
+      // The test's plain HTTP calls carry no token: authentication is switched off explicitly here
+      // (the chart's default turns API tokens on; the auth tests cover them).
+      'config.executions.resyncSeconds=2,config.samples.register=false,config.auth.disabled=true',
       '--set-json',
       'config.platforms=[{"name":"cluster","type":"kubernetes","pendingTimeoutSeconds":30,"defaults":{"requests.cpu":"10m"}}]',
     ]);
@@ -221,6 +223,64 @@ describe.runIf(canMountPrivately())('helm install charts/batchyard', () => {
       expect(launches).toBeGreaterThanOrEqual(1);
     } finally {
       await prometheus.stop();
+    }
+  });
+  // Issue 15's quota bug: the chart's Role had no `list` on resourcequotas and the launcher swallowed
+  // the 403, so an installed release launched straight past the quota. With the Role fixed it queues.
+  it('queues a launch a namespace ResourceQuota cannot take yet, and starts it when a pod slot frees', async () => {
+    const used = (await ns.core.listNamespacedPod({ namespace: ns.namespace })).items.filter(
+      (p) => p.status?.phase === 'Pending' || p.status?.phase === 'Running',
+    ).length; // the server's own pod counts too
+    await ns.core.createNamespacedResourceQuota({
+      namespace: ns.namespace,
+      body: { metadata: { name: 'one-more-pod' }, spec: { hard: { pods: String(used + 1) } } },
+    });
+    try {
+      await waitFor(
+        'the quota controller to fill in status.used',
+        async () => {
+          const q = await ns.core.readNamespacedResourceQuota({
+            name: 'one-more-pod',
+            namespace: ns.namespace,
+          });
+          return q.status?.used?.pods !== undefined ? true : undefined;
+        },
+        60_000,
+      );
+      await http(port, 'POST', '/tasks/definitions', { name: 'slow', definition: 'scripted --sleep=4000' });
+      const first = await http<Execution>(port, 'POST', '/tasks/executions', { name: 'slow' });
+      expect(first.status).toBe(201);
+      await waitFor(
+        'the first pod to use the last slot',
+        async () => {
+          const q = await ns.core.readNamespacedResourceQuota({
+            name: 'one-more-pod',
+            namespace: ns.namespace,
+          });
+          return q.status?.used?.pods === String(used + 1) ? true : undefined;
+        },
+        60_000,
+      );
+      const second = await http<Execution & { reason: string | null; errorMessage: string | null }>(
+        port,
+        'POST',
+        '/tasks/executions',
+        { name: 'slow' },
+      );
+      expect(second.status).toBe(201);
+      expect(second.body).toMatchObject({ status: 'QUEUED', reason: 'ResourceQuota' });
+      expect(second.body.errorMessage).toContain('one-more-pod');
+      const ended = await waitFor(
+        'the queued execution to run once the slot frees',
+        async () => {
+          const e = (await http<Execution>(port, 'GET', `/tasks/executions/${second.body.id}`)).body;
+          return ['COMPLETE', 'FAILED', 'STOPPED', 'LOST'].includes(e.status) ? e : undefined;
+        },
+        120_000,
+      );
+      expect(ended).toMatchObject({ status: 'COMPLETE', exitCode: 0 });
+    } finally {
+      await ns.core.deleteNamespacedResourceQuota({ name: 'one-more-pod', namespace: ns.namespace });
     }
   });
 });

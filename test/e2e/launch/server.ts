@@ -6,6 +6,8 @@ import { freePort } from '../../../packages/db/src/embedded.js';
 export interface ServerProcess {
   url: string;
   process: ChildProcess;
+  /** What the server printed (stdout and stderr), kept rather than shown: expected failures stay quiet. */
+  output(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -21,23 +23,31 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
       BATCHYARD_LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let printed = '';
+  const keep = (chunk: Buffer) => {
+    printed = (printed + chunk.toString('utf8')).slice(-200_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const tail = () => (printed ? `; it printed:\n${printed.slice(-4000)}` : '');
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}${tail()}`);
     const ok = await fetch(`${url}/health/ready`).then(
       (r) => r.ok,
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('server did not become ready');
+    if (Date.now() > deadline) throw new Error(`server did not become ready${tail()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     url,
     process: child,
+    output: () => printed,
     kill: (signal = 'SIGKILL') =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

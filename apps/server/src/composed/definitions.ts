@@ -4,9 +4,11 @@ import {
   type ComposedTask,
   composedTaskApps,
   formatTaskApp,
+  parseComposedTask,
   referencedApps,
   unknownAppError,
 } from '@batchyard/dsl';
+import { nestedDefinitions } from './nested.js';
 
 /**
  * The definition side of composed tasks: every app a composed definition names must be a
@@ -17,11 +19,15 @@ import {
 export interface ChildDefinition {
   readonly name: string;
   readonly dslText: string;
+  /** A nested composed definition: the child is itself a composed task (a copy of that definition). */
+  readonly composed?: boolean;
 }
 
 /** Names every unknown app with its line and column; one query for the lot. */
 export async function checkComposedApps(db: Db, task: ComposedTask, path = 'body.definition'): Promise<void> {
-  const refs = referencedApps(task);
+  // Names of composed definitions are nested graphs, not apps.
+  const nested = await nestedDefinitions(db, task);
+  const refs = referencedApps(task).filter((r) => !nested.has(r.name));
   const known = await apps.existingAppNames(
     db,
     'task',
@@ -44,7 +50,11 @@ export async function checkComposedApps(db: Db, task: ComposedTask, path = 'body
 }
 
 /** The child definitions of `parentName`; a child name that breaks the task-name rules is a 400. */
-export function childDefinitions(parentName: string, task: ComposedTask): ChildDefinition[] {
+export function childDefinitions(
+  parentName: string,
+  task: ComposedTask,
+  nested: ReadonlyMap<string, string> = new Map(),
+): ChildDefinition[] {
   return composedTaskApps(task, parentName).map((child) => {
     const name = child.definitionName!;
     const problem = nameProblem(name, TASK_NAME_RULES);
@@ -54,8 +64,28 @@ export function childDefinitions(parentName: string, task: ComposedTask): ChildD
         { path: 'body.definition', message },
       ]);
     }
+    const nestedText = nested.get(child.appName);
+    if (nestedText !== undefined) {
+      if (Object.keys(child.properties).length > 0) {
+        const message = `'${child.id}' is the composed task '${child.appName}' and takes no properties in the DSL; pass them at launch as app.${child.id}.<label>.<key>`;
+        throw new ApiError('VALIDATION_FAILED', `body.definition: ${message}`, [
+          { path: 'body.definition', message },
+        ]);
+      }
+      return { name, dslText: nestedText, composed: true };
+    }
     return { name, dslText: formatTaskApp({ app: child.appName, properties: child.properties }) };
   });
+}
+
+/** Every definition below `parentName` (children, and the children of nested composed children). */
+export async function descendantDefinitions(db: Db, parentName: string, depth = 0): Promise<string[]> {
+  if (depth > 32) return [];
+  const children = await definitions.listDefinitions(db, { parentName }, 10_000);
+  const below = await Promise.all(
+    children.filter((c) => c.composed).map((c) => descendantDefinitions(db, c.name, depth + 1)),
+  );
+  return [...children.map((c) => c.name), ...below.flat()];
 }
 
 /**
@@ -67,12 +97,8 @@ export async function replaceChildDefinitions(
   parentName: string,
   task: ComposedTask,
 ): Promise<string[]> {
-  const wanted = childDefinitions(parentName, task);
-  const existing = await definitions.listDefinitions(tx, { parentName }, 10_000);
-  await definitions.deleteDefinitions(
-    tx,
-    existing.map((c) => c.name),
-  );
+  const wanted = childDefinitions(parentName, task, await nestedDefinitions(tx, task));
+  await definitions.deleteDefinitions(tx, await descendantDefinitions(tx, parentName));
   for (const child of wanted) {
     const clash = await definitions.findDefinition(tx, child.name);
     if (clash) {
@@ -82,9 +108,11 @@ export async function replaceChildDefinitions(
     await definitions.insertDefinition(tx, {
       name: child.name,
       dslText: child.dslText,
-      composed: false,
+      composed: child.composed === true,
       parentName,
     });
+    // A nested composed child gets its own children, `<child>-<label>`, from its copied graph.
+    if (child.composed) await replaceChildDefinitions(tx, child.name, parseComposedTask(child.dslText));
   }
   return wanted.map((c) => c.name);
 }

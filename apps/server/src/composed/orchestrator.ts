@@ -2,8 +2,6 @@ import {
   ApiError,
   type LaunchBody,
   notFound,
-  sanitizeArguments,
-  sanitizeProperties,
   splitLaunchProperties,
   type TaskExecution,
 } from '@batchyard/core';
@@ -17,10 +15,19 @@ import {
   restartOutcomes,
 } from '@batchyard/dsl';
 import type { Logger } from 'pino';
+import { type IdempotencyClaim, recordClaim } from '../idempotency/claim.js';
 import { toExecutionDtos } from '../services/execution-dto.js';
 import type { Launcher, LaunchOptions } from '../services/launcher.js';
+import { composedLaunchOptions, withoutComposedOptions } from './options.js';
 import { isEnded, lockParent, safeParse, storedRequest } from './rows.js';
-import { childArguments, childOutcomes, childProperties, parentEnd, RESTART_OF } from './state.js';
+import {
+  childArguments,
+  childOutcomes,
+  childProperties,
+  nestedChildProperties,
+  parentEnd,
+  RESTART_OF,
+} from './state.js';
 
 /** Parent rows have no platform resource; this name keeps them out of every account's counts. */
 export const COMPOSED_PLATFORM = 'composed';
@@ -36,6 +43,10 @@ export interface OrchestratorOptions {
   maxConcurrentChildren: number;
   /** Throws the 400 for an unknown platform account, so a bad launch fails before any row exists. */
   checkPlatform?: (name: string | undefined) => void;
+  /** Stops child executions (a timeout ends the parent while children still run). */
+  stopChildren?: (ids: number[]) => Promise<unknown>;
+  /** The clock, for maxWaitTime and friends. */
+  now?: () => number;
 }
 
 /**
@@ -62,22 +73,36 @@ export class ComposedOrchestrator {
     const def = await definitions.findDefinition(this.db, body.name);
     if (!def) throw notFound('task definition', body.name);
     // Malformed property keys are the caller's mistake: a 400 naming them, before any row exists.
-    splitLaunchProperties(body.properties, '*');
+    // SCDF composed task runner options (maxWaitTime, ignoreExitMessage, …) are the parent's own:
+    // checked here (a 400 naming the key), never routed to a child.
+    const graph = def.composed ? safeParse(def.dslText) : undefined;
+    const ids = graph ? composedTaskApps(graph).map((c) => c.id) : [];
+    const { issues } = composedLaunchOptions(body.properties, ids);
+    if (issues.length > 0) {
+      throw new ApiError('INVALID_PROPERTY', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+    }
+    splitLaunchProperties(withoutComposedOptions(body.properties), '*');
     this.options.checkPlatform?.(body.platform);
     const properties: Record<string, string> = { ...body.properties };
     if (body.platform !== undefined) properties[PLATFORM_KEY] = body.platform;
     if (restartOf !== undefined) properties[RESTART_OF] = String(restartOf);
     const parent = await this.db.$transaction(async (tx) => {
+      await options.beforeInsert?.(tx);
       const row = await executions.insertExecution(tx, {
         taskName: def.name,
         status: 'RUNNING',
-        arguments: sanitizeArguments(body.arguments),
-        properties: sanitizeProperties(properties),
+        ...this.launcher.secrets.store({ arguments: body.arguments, properties }),
         platformName: COMPOSED_PLATFORM,
         platformType: 'composed',
         scheduleName: options.scheduleName ?? null,
+        parentExecutionId: options.parentExecutionId ?? null,
       });
-      await executions.updateExecution(tx, row.id, { startTime: new Date() });
+      if (options.idempotency) await recordClaim(tx, options.idempotency, row.id);
+      const startTime = new Date();
+      await executions.updateExecution(tx, row.id, { startTime });
+      // The parent is Batchyard's own run: its Spring Cloud Task row is written here, as SCDF's
+      // composed task runner writes its own.
+      await executions.recordSpringStart(tx, row.id, startTime);
       await audit.recordAudit(tx, {
         operation: 'TASK_EXECUTION',
         action: restartOf === undefined ? 'LAUNCH' : 'RESTART',
@@ -92,18 +117,18 @@ export class ComposedOrchestrator {
   }
 
   /** Restarts a FAILED or STOPPED parent: completed children are kept, the rest run again. */
-  async restart(row: Row): Promise<TaskExecution> {
+  async restart(row: Row, idempotency?: IdempotencyClaim): Promise<TaskExecution> {
     if (row.status !== 'FAILED' && row.status !== 'STOPPED') {
       throw new ApiError(
         'CONFLICT',
         `execution ${row.id} is ${row.status}; only a FAILED or STOPPED composed task restarts`,
       );
     }
-    const stored = this.requests.get(row.id) ?? storedRequest(row);
+    const stored = this.requests.get(row.id) ?? this.launcher.storedRequest(row);
     const { [RESTART_OF]: _previous, [PLATFORM_KEY]: platform, ...properties } = stored.properties;
     return this.launch(
       { name: row.taskName, arguments: stored.arguments, properties, platform },
-      { scheduleName: row.scheduleName ?? undefined },
+      { scheduleName: row.scheduleName ?? undefined, idempotency },
       row.id,
     );
   }
@@ -112,11 +137,14 @@ export class ComposedOrchestrator {
    * Relaunch: a FAILED or STOPPED parent restarts (SCDF's composed-task restart, but keeping the
    * original arguments); a finished one runs again from the start with the same request.
    */
-  async relaunch(row: Row): Promise<TaskExecution> {
-    if (row.status === 'FAILED' || row.status === 'STOPPED') return this.restart(row);
-    const stored = this.requests.get(row.id) ?? storedRequest(row);
+  async relaunch(row: Row, idempotency?: IdempotencyClaim): Promise<TaskExecution> {
+    if (row.status === 'FAILED' || row.status === 'STOPPED') return this.restart(row, idempotency);
+    const stored = this.requests.get(row.id) ?? this.launcher.storedRequest(row);
     const { [RESTART_OF]: _previous, [PLATFORM_KEY]: platform, ...properties } = stored.properties;
-    return this.launch({ name: row.taskName, arguments: stored.arguments, properties, platform });
+    return this.launch(
+      { name: row.taskName, arguments: stored.arguments, properties, platform },
+      { idempotency },
+    );
   }
 
   /** Marks the parent STOPPING (under its lock, so no child launch slips past) and stops children. */
@@ -187,8 +215,9 @@ export class ComposedOrchestrator {
           await this.finish(parentId, { status: 'STOPPED', exitCode: 1, exitMessage: 'Stopped on request' });
         return;
       }
-      const plan = planComposedTask(task, outcomes, { maxConcurrent: this.options.maxConcurrentChildren });
+      const plan = planComposedTask(task, outcomes, this.planOptions(parent, task));
       if (plan.finished) {
+        if (plan.stop && plan.stop.length > 0) await this.stopTimedOut(parent, plan.stop);
         await this.finish(parentId, parentEnd(plan.finished));
         return;
       }
@@ -197,33 +226,69 @@ export class ComposedOrchestrator {
     }
   }
 
+  /** The parent's request after a restart: secrets opened when sealed, else as stored (masked). */
+  private openedRequest(parent: Row): { arguments: string[]; properties: Record<string, string> } {
+    try {
+      return this.launcher.storedRequest(parent);
+    } catch {
+      return storedRequest(parent);
+    }
+  }
+
+  /** The launch's composed options (validated at launch), the server's bound and the clock. */
+  private planOptions(parent: Row, task: ComposedTask) {
+    const request = this.requests.get(parent.id) ?? this.openedRequest(parent);
+    const ids = composedTaskApps(task).map((c) => c.id);
+    const { plan } = composedLaunchOptions(request.properties, ids, 'properties', undefined, false);
+    const max = this.options.maxConcurrentChildren;
+    return {
+      ...plan,
+      maxConcurrent: Math.min(plan.maxConcurrent ?? max, max),
+      now: (this.options.now ?? Date.now)(),
+      startedAt: (parent.startTime ?? parent.createdAt).getTime(),
+    };
+  }
+
+  /** A timeout ended the graph: its running children are stopped, then the parent fails. */
+  private async stopTimedOut(parent: Row, ids: readonly string[]): Promise<void> {
+    const names = new Set(ids.map((id) => childDefinitionName(parent.taskName, id)));
+    const live = (await this.children(this.db, parent.id)).filter(
+      (c) => names.has(c.taskName) && executions.NON_TERMINAL.includes(c.status),
+    );
+    if (live.length > 0 && this.options.stopChildren) await this.options.stopChildren(live.map((c) => c.id));
+  }
+
   /** Launches one child through the normal launcher; undefined when the guard said no. */
   private async launchChild(parent: Row, task: ComposedTask, id: string): Promise<TaskExecution | undefined> {
     const child = composedTaskApps(task).find((c) => c.id === id)!;
-    const request = this.requests.get(parent.id) ?? storedRequest(parent);
+    const request = this.requests.get(parent.id) ?? this.openedRequest(parent);
     const name = childDefinitionName(parent.taskName, id);
-    const max = this.options.maxConcurrentChildren;
+    const max = this.planOptions(parent, task).maxConcurrent;
+    const nested = (await definitions.findDefinition(this.db, name))?.composed === true;
     try {
-      return await this.launcher.launch(
-        {
-          name,
-          arguments: childArguments(request.arguments),
-          properties: childProperties(request.properties, { id, appName: child.appName }),
-          platform: request.properties[PLATFORM_KEY],
+      const body = {
+        name,
+        arguments: childArguments(request.arguments),
+        properties: nested
+          ? nestedChildProperties(request.properties, id)
+          : childProperties(request.properties, { id, appName: child.appName }),
+        platform: request.properties[PLATFORM_KEY],
+      };
+      const start = nested
+        ? (b: LaunchBody, o: LaunchOptions) => this.launch(b, o)
+        : (b: LaunchBody, o: LaunchOptions) => this.launcher.launch(b, o);
+      return await start(body, {
+        parentExecutionId: parent.id,
+        beforeInsert: async (tx) => {
+          await lockParent(tx, parent.id);
+          const current = await executions.findExecution(tx, parent.id);
+          if (current?.status !== 'RUNNING') throw new SkipLaunch('parent is no longer running');
+          const rows = await this.children(tx, parent.id);
+          if (rows.some((r) => r.taskName === name)) throw new SkipLaunch(`${name} already launched`);
+          const live = rows.filter((r) => executions.NON_TERMINAL.includes(r.status)).length;
+          if (live >= max) throw new SkipLaunch('at the concurrency bound');
         },
-        {
-          parentExecutionId: parent.id,
-          beforeInsert: async (tx) => {
-            await lockParent(tx, parent.id);
-            const current = await executions.findExecution(tx, parent.id);
-            if (current?.status !== 'RUNNING') throw new SkipLaunch('parent is no longer running');
-            const rows = await this.children(tx, parent.id);
-            if (rows.some((r) => r.taskName === name)) throw new SkipLaunch(`${name} already launched`);
-            const live = rows.filter((r) => executions.NON_TERMINAL.includes(r.status)).length;
-            if (live >= max) throw new SkipLaunch('at the concurrency bound');
-          },
-        },
-      );
+      });
     } catch (err) {
       if (err instanceof SkipLaunch) return undefined;
       // The child cannot launch at all (definition gone, app unregistered, bad property): the
@@ -269,11 +334,22 @@ export class ComposedOrchestrator {
     parentId: number,
     end: { status: 'COMPLETE' | 'FAILED' | 'STOPPED'; exitCode: number; exitMessage: string },
   ): Promise<void> {
+    const endTime = new Date();
     const done = await executions.updateIfStatus(this.db, parentId, ['RUNNING', 'STOPPING'], {
       ...end,
-      endTime: new Date(),
+      endTime,
     });
-    if (done) this.requests.delete(parentId);
+    if (!done) return;
+    await executions.recordSpringEnd(this.db, parentId, {
+      endTime,
+      exitCode: end.exitCode,
+      exitMessage: end.exitMessage,
+      errorMessage: end.status === 'FAILED' ? end.exitMessage : null,
+    });
+    this.requests.delete(parentId);
+    // A nested composed task has no platform event: its end moves its own parent on.
+    const row = await executions.findExecution(this.db, parentId);
+    if (row?.parentExecutionId) void this.advance(row.parentExecutionId);
   }
 
   private async dto(id: number): Promise<TaskExecution> {

@@ -50,18 +50,58 @@ export function childProperties(
   return { ...wildcard, ...specific };
 }
 
+/**
+ * A nested composed child gets the parent's wildcard properties as they are, and `<kind>.<id>.<rest>`
+ * as `<kind>.<rest>`: `app.reporting.load.x` reaches the nested graph's `load` as `app.load.x`,
+ * `composed.reporting.load.maxWaitTime` its option. The parent's own options stay with the parent.
+ */
+const PARENT_LIMITS = new Set(['ignoreExitMessage', 'maxWaitTime', 'maxStartWaitTime']);
+
+export function nestedChildProperties(
+  parent: Readonly<Record<string, string>>,
+  id: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parent)) {
+    const dot = key.indexOf('.');
+    if (dot < 0) continue;
+    const kind = key.slice(0, dot);
+    const rest = key.slice(dot + 1);
+    if (kind !== 'app' && kind !== 'deployer' && kind !== 'version' && kind !== 'composed') continue;
+    if (rest.startsWith('*.') && kind !== 'composed') out[key] = value;
+    else if (rest.startsWith(`${id}.`) && rest.length > id.length + 1) {
+      const inner = rest.slice(id.length + 1);
+      // composed.<id>.maxWaitTime is the parent's limit on this child, not the nested graph's.
+      if (kind === 'composed' && PARENT_LIMITS.has(inner)) continue;
+      out[`${kind}.${inner}`] = value;
+    }
+  }
+  return out;
+}
+
 /** The fields of a task execution row the planner needs. */
 export interface ChildRow {
   readonly taskName: string;
   readonly status: string;
   readonly exitCode: number | null;
   readonly exitMessage: string | null;
+  /** For the planner's timeouts: when the child was launched, and when its process started. */
+  readonly createdAt?: Date;
+  readonly startTime?: Date | null;
 }
 
 const TERMINAL = new Set(['COMPLETE', 'FAILED', 'STOPPED', 'LOST']);
 
 export function outcomeOf(row: ChildRow): ChildOutcome {
-  if (!TERMINAL.has(row.status)) return { state: 'RUNNING' };
+  if (!TERMINAL.has(row.status)) {
+    // A child that is still waiting (queued, launching, pending) has not started.
+    const started = row.startTime && !['QUEUED', 'LAUNCHING', 'PENDING'].includes(row.status);
+    return {
+      state: 'RUNNING',
+      ...(row.createdAt ? { launchedAt: row.createdAt.getTime() } : {}),
+      ...(started && row.startTime ? { startedAt: row.startTime.getTime() } : {}),
+    };
+  }
   return {
     state: 'TERMINAL',
     status: row.status as 'COMPLETE' | 'FAILED' | 'STOPPED' | 'LOST',

@@ -1,6 +1,6 @@
 import type { Db } from '@batchyard/db';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ControlPlane } from '../control-plane.js';
 import { registerBatchMetrics } from './batch-collector.js';
 import { registerServerMetrics } from './server-metrics.js';
@@ -20,6 +20,17 @@ export function registerMetrics(app: FastifyInstance, db: Db, controlPlane: Cont
   collectDefaultMetrics({ register, prefix: 'batchyard_' });
   const server = registerServerMetrics(register, db, controlPlane, MAX_SERIES);
   registerBatchMetrics(register, db, MAX_SERIES);
+  new Gauge({
+    name: 'batchyard_leader',
+    help: 'Whether this replica leads (runs dispatch, reconcile, schedules, composed orchestration)',
+    labelNames: ['replica', 'backend'],
+    registers: [register],
+    collect() {
+      const s = app.leadership.state;
+      this.reset();
+      this.set({ replica: s.replicaId, backend: s.backend }, s.leading ? 1 : 0);
+    },
+  });
 
   controlPlane.onLaunch((result, source) => server.launches.inc({ result, source }));
   app.addHook('onResponse', async (req, reply) => {
@@ -30,7 +41,7 @@ export function registerMetrics(app: FastifyInstance, db: Db, controlPlane: Cont
     );
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: { role: 'VIEW' }, schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', register.contentType);
     return register.metrics();
   });

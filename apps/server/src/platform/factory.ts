@@ -16,6 +16,8 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
           maxConcurrent: account.maxConcurrent,
           defaults: account.defaults,
           databaseUrl: deps.databaseUrl,
+          mavenLocalRepository: account.mavenLocalRepository,
+          java: account.java,
           logger: deps.logger.child({ platform: account.name }),
         }),
       );
@@ -29,6 +31,13 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
         maxConcurrent: account.maxConcurrent,
         defaults: account.defaults,
         databaseSecret: account.databaseSecret ?? { name: 'batchyard-database', key: 'url' },
+        springDatasourceSecret: {
+          urlKey: 'jdbc-url',
+          usernameKey: 'username',
+          passwordKey: 'password',
+          ...account.springDatasourceSecret,
+          name: account.springDatasourceSecret?.name ?? account.databaseSecret?.name ?? 'batchyard-database',
+        },
         pendingTimeoutSeconds: account.pendingTimeoutSeconds,
         logger: deps.logger.child({ platform: account.name }),
       });

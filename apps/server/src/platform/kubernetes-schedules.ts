@@ -1,6 +1,7 @@
 import { ApiError } from '@batchyard/core';
 import {
   buildCronJob,
+  type ClusterCapabilities,
   type CronJobSupport,
   cronJobName,
   cronJobSupport,
@@ -8,6 +9,7 @@ import {
   discoverCapabilities,
   KubeClient,
   parseDeployerProperties,
+  podFeaturesFor,
   sanitizeManifest,
 } from '@batchyard/k8s';
 import type { KubeConfig, V1CronJob } from '@kubernetes/client-node';
@@ -33,6 +35,7 @@ export interface KubernetesSchedulesOptions {
 export class KubernetesSchedules {
   private readonly client: KubeClient;
   private support: Promise<CronJobSupport> | undefined;
+  private capabilities: ClusterCapabilities | undefined;
 
   constructor(private readonly options: KubernetesSchedulesOptions) {
     this.client = new KubeClient(options.kc);
@@ -41,7 +44,10 @@ export class KubernetesSchedules {
   /** Discovered on first use; a failed discovery is retried by the next call, not cached. */
   private cronJobSupport(): Promise<CronJobSupport> {
     this.support ??= discoverCapabilities(this.options.kc)
-      .then(cronJobSupport)
+      .then((caps) => {
+        this.capabilities = caps;
+        return cronJobSupport(caps);
+      })
       .catch((err: unknown) => {
         this.support = undefined;
         throw err;
@@ -79,7 +85,7 @@ export class KubernetesSchedules {
     const timeZone = effectiveTimeZone(spec.timeZone, support);
     let properties: ReturnType<typeof parseDeployerProperties>;
     try {
-      properties = parseDeployerProperties([spec.launch.deployer]);
+      properties = parseDeployerProperties([spec.launch.deployer], { cluster: this.capabilities });
     } catch (err) {
       if (!(err instanceof DeployerPropertiesError)) throw err;
       const details = err.issues.map((i) => ({ path: `body.properties.${i.path}`, message: i.message }));
@@ -101,6 +107,7 @@ export class KubernetesSchedules {
           args: spec.launch.args,
           databaseSecret: this.options.databaseSecret,
           properties,
+          podFeatures: podFeaturesFor(this.capabilities),
           schedule: spec.cron,
           timeZone: timeZone ?? undefined,
           concurrencyPolicy: spec.concurrencyPolicy,

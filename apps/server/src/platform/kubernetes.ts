@@ -1,7 +1,9 @@
 import { PassThrough, Readable } from 'node:stream';
-import type { ErrorDetail } from '@batchyard/core';
+import { ApiError, type ErrorDetail, type ExecutionEvent } from '@batchyard/core';
 import {
+  apiErrorCode,
   buildJob,
+  type ClusterCapabilities,
   DeployerPropertiesError,
   decide,
   discoverCapabilities,
@@ -13,11 +15,14 @@ import {
   makePodInformer,
   PooledKubeConfig,
   parseDeployerProperties,
+  podFeaturesFor,
   podsOfJob,
   quotaShortfalls,
   type ResilientInformer,
   readLaunchIdentity,
+  type SpringDatasourceSecret,
   sanitizeManifest,
+  toObjectEvents,
 } from '@batchyard/k8s';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -44,6 +49,8 @@ export interface KubernetesPlatformOptions {
   maxConcurrent: number;
   defaults: Record<string, string>;
   databaseSecret: { name: string; key: string };
+  /** Where Spring apps' SPRING_DATASOURCE_* come from; without it they get none. */
+  springDatasourceSecret?: SpringDatasourceSecret;
   pendingTimeoutSeconds: number;
   logger: Logger;
 }
@@ -79,6 +86,8 @@ export class KubernetesPlatform implements Platform {
   private pods: ResilientInformer<V1Pod> | undefined;
   private synced = false;
   private sweeper: NodeJS.Timeout | undefined;
+  /** What the cluster serves (version, APIs); known once discovered, at watch() or the first launch. */
+  private capabilities: ClusterCapabilities | undefined;
 
   constructor(private readonly options: KubernetesPlatformOptions) {
     this.name = options.name;
@@ -92,7 +101,8 @@ export class KubernetesPlatform implements Platform {
 
   validateDeployerProperties(deployer: Record<string, string>, path: string): ErrorDetail[] {
     try {
-      parseDeployerProperties([deployer]);
+      // Version-dependent properties are checked against the cluster once it is known.
+      parseDeployerProperties([deployer], { cluster: this.capabilities });
       return [];
     } catch (err) {
       if (err instanceof DeployerPropertiesError) {
@@ -103,7 +113,16 @@ export class KubernetesPlatform implements Platform {
   }
 
   async shortfall(spec: LaunchSpec): Promise<string | undefined> {
-    const quotas = await this.client.listResourceQuotas(this.namespace);
+    const quotas = await this.client.listResourceQuotas(this.namespace).catch((err: unknown) => {
+      // Without it, queueing on the namespace's quota would be silently off: say so instead.
+      if (apiErrorCode(err) !== 403) throw err;
+      throw new ApiError(
+        'PLATFORM_UNAVAILABLE',
+        `platform account '${this.name}' may not list resourcequotas in namespace ${this.namespace} (403 Forbidden), ` +
+          'so it cannot tell whether the quota has room for this launch; grant list and watch on resourcequotas ' +
+          '(charts/batchyard does)',
+      );
+    });
     if (quotas.length === 0) return undefined;
     const missing = quotaShortfalls(quotas, this.job(spec));
     if (missing.length === 0) return undefined;
@@ -121,13 +140,28 @@ export class KubernetesPlatform implements Platform {
       namespace: this.namespace,
       image: imageFromUri(spec.uri),
       args: spec.args,
+      env: spec.env,
       databaseSecret: this.options.databaseSecret,
-      properties: parseDeployerProperties([spec.deployer]),
+      ...(spec.springContract && this.options.springDatasourceSecret
+        ? { springDatasource: this.options.springDatasourceSecret }
+        : {}),
+      properties: parseDeployerProperties([spec.deployer], { cluster: this.capabilities }),
+      podFeatures: podFeaturesFor(this.capabilities),
       scheduleName: spec.scheduleName,
     });
   }
 
+  /** Discovered once; a failed discovery is retried at the next launch (builds then assume 1.20's pod shape). */
+  private async discover(): Promise<ClusterCapabilities | undefined> {
+    this.capabilities ??= await discoverCapabilities(this.kc).catch((err: unknown) => {
+      this.options.logger.warn({ err }, 'cluster discovery failed');
+      return undefined;
+    });
+    return this.capabilities;
+  }
+
   async launch(spec: LaunchSpec): Promise<LaunchResult> {
+    await this.discover();
     const job = this.job(spec);
     await this.client.createJob(job); // AlreadyExists = the Job of a retried launch: success
     return { externalId: job.metadata?.name ?? '', manifest: sanitizeManifest(job) };
@@ -138,7 +172,7 @@ export class KubernetesPlatform implements Platform {
     if (!recorded) return job ? { externalId, status: 'RUNNING' } : undefined;
     if (recorded.status === 'QUEUED') return { externalId, status: 'QUEUED' };
     const decision = decide(
-      { job, pods },
+      { job, pods, events: await this.creationEvents(job, pods) },
       {
         status: recorded.status,
         launchedAt: recorded.createdAt,
@@ -175,6 +209,30 @@ export class KubernetesPlatform implements Platform {
     };
   }
 
+  /**
+   * A Job that has no pod and has not finished: its events, where the Job controller records why
+   * it cannot create the pod (admission, quota). One API call, only in that state.
+   */
+  private async creationEvents(job: V1Job | undefined, pods: readonly V1Pod[]) {
+    const status = job?.status;
+    // active > 0: the controller has created a pod our cache has not seen yet; nothing to explain.
+    if (
+      !job ||
+      pods.length > 0 ||
+      (status?.active ?? 0) > 0 ||
+      (status?.succeeded ?? 0) > 0 ||
+      (status?.failed ?? 0) > 0
+    ) {
+      return undefined;
+    }
+    try {
+      return await this.client.listEventsOf(this.namespace, 'Job', job.metadata?.name ?? '');
+    } catch (err) {
+      this.options.logger.warn({ err, job: job.metadata?.name }, "cannot read the Job's events");
+      return undefined;
+    }
+  }
+
   async watch(onChange: (ref: ChangeRef) => void): Promise<void> {
     const signal = (o: V1Job | V1Pod, jobName: string | undefined): void => {
       if (!jobName) return;
@@ -200,7 +258,7 @@ export class KubernetesPlatform implements Platform {
     await Promise.all([this.jobs.start(), this.pods.start()]);
     await Promise.all([this.jobs.ready, this.pods.ready]);
     this.synced = true;
-    const caps = await discoverCapabilities(this.kc).catch(() => undefined);
+    const caps = await this.discover();
     if (caps && !caps.jobTtlAfterFinished) this.sweepExpiredJobs();
   }
 
@@ -238,6 +296,16 @@ export class KubernetesPlatform implements Platform {
     const abort = await this.client.followPodLog(this.namespace, podName, out, { tailLines: options.tail });
     out.on('close', () => abort.abort());
     return out;
+  }
+
+  /** The Job's events and its pods' (scheduling, admission, image pulls, kills), oldest first. */
+  async events(externalId: string): Promise<ExecutionEvent[]> {
+    const { pods } = await this.observed(externalId);
+    const lists = await Promise.all([
+      this.client.listEventsOf(this.namespace, 'Job', externalId),
+      ...pods.map((p) => this.client.listEventsOf(this.namespace, 'Pod', p.metadata?.name ?? '')),
+    ]);
+    return toObjectEvents(lists.flat());
   }
 
   async identify(externalId: string): Promise<AdoptionIdentity | undefined> {

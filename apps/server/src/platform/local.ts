@@ -3,8 +3,10 @@ import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ErrorDetail } from '@batchyard/core';
+import { type ErrorDetail, springDatasource } from '@batchyard/core';
+import { sanitizeManifest } from '@batchyard/k8s';
 import type { Logger } from 'pino';
+import { jarCommand } from './jar-command.js';
 import {
   executionFiles,
   followFile,
@@ -23,7 +25,12 @@ import type { ChangeRef, LaunchResult, LaunchSpec, LogOptions, Observation, Plat
  * directory, so an execution that ends while the server is down is still caught up truthfully.
  */
 
-const KNOWN_KEYS = ['environmentVariables', 'terminationGracePeriodSeconds', 'workingDirectory'] as const;
+const KNOWN_KEYS = [
+  'entryPointStyle',
+  'environmentVariables',
+  'terminationGracePeriodSeconds',
+  'workingDirectory',
+] as const;
 
 // Forwards SIGTERM/SIGINT to the task (trapped signals reset to default in the child, ignored
 // ones would not), waits for its real exit status, and records it before exiting with it.
@@ -47,6 +54,9 @@ export interface LocalPlatformOptions {
   defaults?: Record<string, string>;
   /** Job repository URL for workers (passed in the environment, never as an argument). */
   databaseUrl: string;
+  /** Where `maven://` app URIs resolve (default ~/.m2/repository), and the java that runs jars. */
+  mavenLocalRepository?: string;
+  java?: string;
   logger: Logger;
   pollMs?: number;
 }
@@ -100,9 +110,21 @@ export class LocalPlatform implements Platform {
     return problems;
   }
 
-  unrunnableApp(app: { name: string; command: string[] | null }): string | undefined {
+  unrunnableApp(app: { name: string; command: string[] | null; uri?: string }): string | undefined {
     if (app.command && app.command.length > 0) return undefined;
-    return `app ${app.name} has no local command; register it with "command" to run it on the local platform '${this.name}'`;
+    const jar = app.uri ? this.jarCommand(app.uri) : undefined;
+    if (Array.isArray(jar)) return undefined;
+    if (jar)
+      return `app ${app.name}: ${app.uri} resolves to ${jar.missing}, which does not exist (nothing is downloaded)`;
+    return `app ${app.name} has no local command; register it with "command" (or a file: or maven:// jar URI) to run it on the local platform '${this.name}'`;
+  }
+
+  /** `java -jar` for `file:`/`maven://` jar URIs (see jar-command.ts). */
+  private jarCommand(uri: string) {
+    return jarCommand(uri, {
+      mavenLocalRepository: this.options.mavenLocalRepository,
+      java: this.options.java,
+    });
   }
 
   externalId(executionId: number): string {
@@ -112,25 +134,28 @@ export class LocalPlatform implements Platform {
   async launch(spec: LaunchSpec): Promise<LaunchResult> {
     const externalId = this.externalId(spec.executionId);
     const files = executionFiles(this.workDir, externalId);
-    const command = spec.command ?? [];
-    const manifest = {
+    const jar = spec.command ? undefined : this.jarCommand(spec.uri);
+    const command = spec.command ?? (Array.isArray(jar) ? jar : []);
+    const cwd = spec.deployer.workingDirectory ?? files.dir;
+    // Stored and shown: the real arguments reach the process only.
+    const manifest = sanitizeManifest({
       kind: 'LocalProcess',
       command: [...command, ...spec.args],
-      workingDirectory: spec.deployer.workingDirectory ?? files.dir,
+      workingDirectory: cwd,
       environment: Object.keys(this.environment(spec, files.exit)).sort(),
       logFile: files.log,
-    };
+    });
     const existingPid = await readPid(files);
     if ((existingPid !== undefined && pidAlive(existingPid)) || existsSync(files.exit)) {
       return { externalId, manifest }; // already launched: a retried launch starts nothing new
     }
-    const unrunnable = this.unrunnableApp({ name: spec.appName, command });
+    const unrunnable = this.unrunnableApp({ name: spec.appName, command, uri: spec.uri });
     if (unrunnable) throw new Error(unrunnable); // prepare() refuses this first; kept for direct callers
     await mkdir(files.dir, { recursive: true });
     const out = openSync(files.log, 'a');
     try {
       const child = spawn('/bin/sh', ['-c', WRAPPER, 'batchyard-task', ...command, ...spec.args], {
-        cwd: manifest.workingDirectory,
+        cwd,
         env: this.environment(spec, files.exit),
         stdio: ['ignore', out, out],
         detached: true,
@@ -139,7 +164,7 @@ export class LocalPlatform implements Platform {
       await new Promise<void>((spawned, failed) => {
         child.once('spawn', spawned);
         child.once('error', (err) =>
-          failed(new Error(`could not start ${command[0]} in ${manifest.workingDirectory}: ${err.message}`)),
+          failed(new Error(`could not start ${command[0]} in ${cwd}: ${err.message}`)),
         );
       });
       child.on('error', (err) => this.options.logger.warn({ err, externalId }, 'task process error'));
@@ -166,11 +191,24 @@ export class LocalPlatform implements Platform {
     return {
       ...env,
       ...parseEnvironmentVariables(spec.deployer.environmentVariables ?? ''),
+      ...spec.env,
+      ...(spec.springContract ? this.springDatasource() : {}),
       BATCHYARD_TASK_EXECUTION_ID: String(spec.executionId),
       BATCHYARD_TASK_NAME: spec.taskName,
       BATCHYARD_DATABASE_URL: this.options.databaseUrl,
       BATCHYARD_EXIT_FILE: exitFile,
       BATCHYARD_GRACE_SECONDS: spec.deployer.terminationGracePeriodSeconds ?? '30',
+    };
+  }
+
+  /** Spring Boot's datasource for the job repository (a local process's environment is private to it). */
+  private springDatasource(): Record<string, string> {
+    const ds = springDatasource(this.options.databaseUrl);
+    return {
+      SPRING_DATASOURCE_URL: ds.url,
+      SPRING_DATASOURCE_USERNAME: ds.username,
+      SPRING_DATASOURCE_PASSWORD: ds.password,
+      SPRING_DATASOURCE_DRIVER_CLASS_NAME: ds.driverClassName,
     };
   }
 

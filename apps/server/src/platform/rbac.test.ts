@@ -41,16 +41,44 @@ describe('missingPermissionsMessage', () => {
 });
 
 describe('REQUIRED_PERMISSIONS', () => {
-  it('asks for nothing beyond reading pods and managing Jobs and CronJobs', () => {
-    const flat = REQUIRED_PERMISSIONS.flatMap((p) =>
-      p.verbs.map((v) => `${p.group}/${p.resource}${p.subresource ? `/${p.subresource}` : ''}:${v}`),
-    );
-    expect(flat).toHaveLength(19);
-    expect(
-      flat.filter(
-        (x) => x.startsWith('/pods') && !x.endsWith('get') && !x.endsWith('list') && !x.endsWith('watch'),
-      ),
-    ).toEqual([]);
+  const flat = REQUIRED_PERMISSIONS.flatMap((p) =>
+    p.verbs.map((v) => `${p.group}/${p.resource}${p.subresource ? `/${p.subresource}` : ''}:${v}`),
+  );
+
+  it('is exactly what the server calls: Jobs, CronJobs without list/watch/patch, pods by list/watch, events, quotas', () => {
+    expect(flat).toEqual([
+      'batch/jobs:create',
+      'batch/jobs:get',
+      'batch/jobs:list',
+      'batch/jobs:watch',
+      'batch/jobs:delete',
+      'batch/cronjobs:create',
+      'batch/cronjobs:get',
+      'batch/cronjobs:update',
+      'batch/cronjobs:delete',
+      '/pods:list',
+      '/pods:watch',
+      '/pods/log:get',
+      '/events:list',
+      '/resourcequotas:list',
+      '/resourcequotas:watch',
+    ]);
+  });
+
+  it('never writes pods, events or quotas, and says what each grant is for', () => {
+    const writes = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+    for (const p of REQUIRED_PERMISSIONS) {
+      if (p.group === '') expect(p.verbs.filter((v) => writes.includes(v))).toEqual([]);
+      expect(p.usedFor.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('a start-up check missing quotas names them (the launch would otherwise never queue on a quota)', () => {
+    const message = missingPermissionsMessage('k8s', undefined, [
+      { namespace: 'batch', group: '', resource: 'resourcequotas', verb: 'list' },
+      { namespace: 'batch', group: '', resource: 'resourcequotas', verb: 'watch' },
+    ]);
+    expect(message).toContain('namespace batch: resourcequotas: list, watch');
   });
 });
 

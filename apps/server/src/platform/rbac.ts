@@ -12,18 +12,49 @@ export interface Permission {
   resource: string;
   subresource?: string;
   verbs: readonly string[];
+  /** The calls that need it (README's RBAC table is checked against this). */
+  usedFor: string;
 }
 
+/**
+ * Exactly what the server calls (packages/k8s/src/client.ts, informer.ts; platform/*): nothing
+ * more, so a Role granting these is least privilege, and nothing less, so a server that starts
+ * works. CronJobs are created, read, replaced and deleted, never listed, watched or patched;
+ * pods are listed and watched (by label), never read one by one.
+ */
 export const REQUIRED_PERMISSIONS: readonly Permission[] = [
-  { group: 'batch', resource: 'jobs', verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+  {
+    group: 'batch',
+    resource: 'jobs',
+    verbs: ['create', 'get', 'list', 'watch', 'delete'],
+    usedFor:
+      'launch (create; get on a retried launch), the Job informer (list, watch), stop and cleanup (delete)',
+  },
   {
     group: 'batch',
     resource: 'cronjobs',
-    verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
+    verbs: ['create', 'get', 'update', 'delete'],
+    usedFor: 'schedules: create, read, replace on edit, delete',
   },
-  { group: '', resource: 'pods', verbs: ['get', 'list', 'watch'] },
-  { group: '', resource: 'pods', subresource: 'log', verbs: ['get'] },
-  { group: '', resource: 'events', verbs: ['get', 'list', 'watch'] },
+  {
+    group: '',
+    resource: 'pods',
+    verbs: ['list', 'watch'],
+    usedFor: 'the Pod informer; finding the pod whose log is read',
+  },
+  { group: '', resource: 'pods', subresource: 'log', verbs: ['get'], usedFor: 'execution logs' },
+  {
+    group: '',
+    resource: 'events',
+    verbs: ['list'],
+    usedFor: 'a Job without pods: its FailedCreate events say why (PodForbidden, QuotaExceeded)',
+  },
+  {
+    group: '',
+    resource: 'resourcequotas',
+    verbs: ['list', 'watch'],
+    usedFor: 'queueing a launch the namespace quota cannot take yet (list; watch for the quota informer)',
+  },
 ];
 
 /** One denied check: `verb` on `resource` (with its group) in `namespace`. */

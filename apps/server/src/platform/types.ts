@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ErrorDetail, TaskStatus } from '@batchyard/core';
+import type { ErrorDetail, ExecutionEvent, TaskStatus } from '@batchyard/core';
 
 /** Everything a platform needs to start one task execution. */
 export interface LaunchSpec {
@@ -15,6 +15,12 @@ export interface LaunchSpec {
   /** Deployer properties for this app, prefixes already removed. */
   deployer: Record<string, string>;
   scheduleName?: string;
+  /** Plain, non-secret environment for the container (the Spring contract's shell/boot styles). */
+  env?: Record<string, string>;
+  /** The app takes Spring Cloud Task's contract (its registration's springContract). */
+  springContract?: boolean;
+  /** The composed parent, passed as --spring.cloud.task.parent-execution-id. */
+  parentExecutionId?: number | null;
 }
 
 export interface LaunchResult {
@@ -99,7 +105,7 @@ export interface Platform {
   /** Pure check of deployer properties, before anything is created. */
   validateDeployerProperties(deployer: Record<string, string>, path: string): ErrorDetail[];
   /** Why this platform cannot run the app at all (the local platform needs a command), or undefined. */
-  unrunnableApp?(app: { name: string; command: string[] | null }): string | undefined;
+  unrunnableApp?(app: { name: string; command: string[] | null; uri?: string }): string | undefined;
   /**
    * Why this launch would not get capacity right now (e.g. a namespace ResourceQuota), or
    * undefined when it fits. The launcher queues instead of creating something that cannot run.
@@ -112,6 +118,8 @@ export interface Platform {
   /** Removes the platform resource; already gone is success. */
   cleanup(externalId: string): Promise<void>;
   logs(externalId: string, options: LogOptions): Promise<Readable>;
+  /** What the platform recorded about the execution's resources (Kubernetes: Job and pod Events). */
+  events?(externalId: string): Promise<ExecutionEvent[]>;
   /** The current truth for one execution; undefined = its resource is gone. */
   observe(externalId: string, recorded?: RecordedState): Promise<Observation | undefined>;
   /** Starts watching; every change is signalled through `onChange` (then observed). */

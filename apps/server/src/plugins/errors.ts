@@ -1,6 +1,7 @@
 import { ApiError, type ErrorBody, type ErrorDetail } from '@batchyard/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { databaseUnavailableReply } from './database-unavailable.js';
 
 /**
  * One error body for everything: `{error, message, details: [{path, message}]}`. Client mistakes
@@ -46,6 +47,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       };
       return reply.status(400).send(body);
     }
+    const unavailable = databaseUnavailableReply(err, request);
+    if (unavailable)
+      return reply.status(503).header('retry-after', unavailable.retryAfter).send(unavailable.body);
     if (isResponseSerializationError(err)) {
       request.log.error({ err, issues: err.cause.issues }, 'response does not match its schema');
     } else {

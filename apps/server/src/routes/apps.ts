@@ -13,6 +13,7 @@ import {
 } from '@batchyard/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireRole } from '../auth/require-role.js';
 import type { AppRegistryService } from '../services/app-registry.js';
 
 const tags = ['apps'];
@@ -22,6 +23,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.post(
       '/apps/:type/:name/:version',
       {
+        config: { role: 'CREATE' },
         schema: {
           tags,
           summary: 'Register an app version',
@@ -32,6 +34,8 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         const { type, name, version } = req.params;
+        // A local command runs on the server's own machine: that is an administrator's decision.
+        if (req.body.command) requireRole(req, 'MANAGE', 'registering an app with a local command');
         return reply.status(201).send(await service.register(type, name, version, req.body));
       },
     );
@@ -39,6 +43,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.get(
       '/apps',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'List registered apps',
@@ -52,6 +57,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.get(
       '/apps/:type/:name',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show an app (its default version) and all its versions',
@@ -65,6 +71,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.get(
       '/apps/:type/:name/:version',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show one app version',
@@ -78,6 +85,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.put(
       '/apps/:type/:name/:version',
       {
+        config: { role: 'MODIFY' },
         schema: {
           tags,
           summary: 'Make this version the default',
@@ -91,6 +99,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.delete(
       '/apps/:type/:name/:version',
       {
+        config: { role: 'DESTROY' },
         schema: {
           tags,
           summary: 'Unregister one app version',
@@ -107,6 +116,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.delete(
       '/apps/:type/:name',
       {
+        config: { role: 'DESTROY' },
         schema: {
           tags,
           summary: 'Unregister every version of an app',
@@ -123,6 +133,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.delete(
       '/apps',
       {
+        config: { role: 'DESTROY' },
         schema: {
           tags,
           summary: 'Unregister all apps (optionally of one type)',
@@ -136,6 +147,7 @@ export function appRoutes(service: AppRegistryService): FastifyPluginAsyncZod {
     app.post(
       '/apps/import',
       {
+        config: { role: 'CREATE' },
         schema: {
           tags,
           summary: "Bulk import in SCDF's properties format",

@@ -26,9 +26,12 @@ import {
 } from '@batchyard/dsl';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { composedLoop } from '../composed/loop.js';
 import { ComposedOrchestrator } from '../composed/orchestrator.js';
 import type { Config } from '../config.js';
 import type { ControlPlane } from '../control-plane.js';
+import { claimOf } from '../idempotency/claim.js';
+import type { Leadership } from '../leader/elector.js';
 
 export interface ComposedDeps {
   config: Readonly<Config>;
@@ -54,7 +57,7 @@ export function parseTaskText(dsl: string, name?: string) {
     const task = parseComposedTask(dsl);
     const errors = validateComposedTask(task);
     if (name !== undefined) {
-      for (const app of allApps(task.flow)) {
+      for (const app of allApps(task)) {
         const problem = nameProblem(childDefinitionName(name, appId(app)), TASK_NAME_RULES);
         if (problem) {
           errors.push(
@@ -95,37 +98,27 @@ export function convertTaskGraph(graph: Graph): { dsl: string } {
  * Composed tasks: the graph tools, restart, and the orchestrator wired into the control plane
  * (composed launches, stop/relaunch of parents, advancing on every terminal child).
  */
-export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): FastifyPluginAsyncZod {
+export function composedRoutes(
+  deps: ComposedDeps,
+  plane: ControlPlane,
+  leadership: Pick<Leadership, 'add'>,
+): FastifyPluginAsyncZod {
   return async (app) => {
     const orchestrator = new ComposedOrchestrator(deps.prisma, plane.launcher, deps.logger, {
       maxConcurrentChildren: deps.config.composed.maxConcurrentChildren,
       checkPlatform: (name) => void plane.platforms.resolve(name),
+      stopChildren: (ids) => plane.executions.stop(ids),
     });
     plane.launcher.composed = orchestrator;
     plane.executions.composed = orchestrator;
     plane.onTerminal((id) => orchestrator.onTerminal(id));
-    let resync: NodeJS.Timeout | undefined;
-    if (deps.controlLoops !== false) {
-      app.addHook('onReady', async () => {
-        // Graphs a previous server left running resume here; the periodic pass is a safety net
-        // for a terminal event lost in a crash (advancing is driven by events, not by this).
-        await orchestrator.resumeAll();
-        resync = setInterval(() => {
-          orchestrator
-            .resumeAll()
-            .catch((err: unknown) => deps.logger.error({ err }, 'composed resync failed'));
-        }, deps.config.executions.resyncSeconds * 1000);
-        resync.unref();
-      });
-    }
-    app.addHook('onClose', async () => {
-      if (resync) clearInterval(resync);
-    });
+    leadership.add(composedLoop(orchestrator, deps.config.executions.resyncSeconds * 1000, deps.logger));
 
     const tags = ['composed tasks'];
     app.post(
       '/tools/parseTaskTextToGraph',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Parse composed-task DSL into its graph (errors with line and column)',
@@ -139,6 +132,7 @@ export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): Fastify
     app.post(
       '/tools/convertTaskGraphToText',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Convert a composed-task graph to DSL text',
@@ -152,6 +146,7 @@ export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): Fastify
     app.post(
       '/tasks/executions/:id/restart',
       {
+        config: { role: 'DEPLOY' },
         schema: {
           tags,
           summary: 'Restart a failed composed task at its failed child (same arguments and properties)',
@@ -165,7 +160,10 @@ export function composedRoutes(deps: ComposedDeps, plane: ControlPlane): Fastify
         if (row.platformType !== 'composed') {
           throw new ApiError('CONFLICT', `execution ${row.id} is not a composed task; use relaunch`);
         }
-        return reply.status(201).send(await orchestrator.restart(row));
+        const restarted = await plane.launcher.launchOnce(claimOf(req), (idempotency) =>
+          orchestrator.restart(row, idempotency),
+        );
+        return reply.status(201).send(restarted);
       },
     );
   };

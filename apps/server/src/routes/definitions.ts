@@ -1,11 +1,12 @@
 import {
   CreateDefinitionBody,
-  DefinitionPage,
   DefinitionParams,
+  DefinitionWithStatusPage,
   errorResponses,
   ListDefinitionsQuery,
   TaskDefinitionRevisionSchema,
   TaskDefinitionSchema,
+  TaskDefinitionWithStatusSchema,
   UpdateDefinitionBody,
 } from '@batchyard/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -21,14 +22,23 @@ const SchedulesQuery = z.object({
     .describe('Delete their schedules too; without it a definition with schedules is refused (409).'),
 });
 
-export function definitionRoutes(service: TaskDefinitionService): FastifyPluginAsyncZod {
+/** Finished executions of these tasks: their platform resources cleaned up and their data removed. */
+export type CleanupExecutions = (taskNames: string[]) => Promise<unknown>;
+
+export function definitionRoutes(
+  service: TaskDefinitionService,
+  cleanupExecutions?: CleanupExecutions,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/tasks/definitions',
       {
+        config: { role: 'CREATE' },
         schema: {
           tags,
           summary: 'Create a task definition',
+          description:
+            "SCDF's form body (`application/x-www-form-urlencoded`: `name`, `definition`, `description`) is taken too.",
           body: CreateDefinitionBody,
           response: { 201: TaskDefinitionSchema, ...errorResponses },
         },
@@ -39,11 +49,12 @@ export function definitionRoutes(service: TaskDefinitionService): FastifyPluginA
     app.get(
       '/tasks/definitions',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'List task definitions (keyset paging by name)',
           querystring: ListDefinitionsQuery,
-          response: { 200: DefinitionPage, ...errorResponses },
+          response: { 200: DefinitionWithStatusPage, ...errorResponses },
         },
       },
       async (req) => service.list(req.query),
@@ -52,11 +63,12 @@ export function definitionRoutes(service: TaskDefinitionService): FastifyPluginA
     app.get(
       '/tasks/definitions/:name',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show a task definition',
           params: DefinitionParams,
-          response: { 200: TaskDefinitionSchema, ...errorResponses },
+          response: { 200: TaskDefinitionWithStatusSchema, ...errorResponses },
         },
       },
       async (req) => service.get(req.params.name),
@@ -65,6 +77,7 @@ export function definitionRoutes(service: TaskDefinitionService): FastifyPluginA
     app.put(
       '/tasks/definitions/:name',
       {
+        config: { role: 'MODIFY' },
         schema: {
           tags,
           summary: 'Edit a task definition (the previous version is kept in its history)',
@@ -79,6 +92,7 @@ export function definitionRoutes(service: TaskDefinitionService): FastifyPluginA
     app.get(
       '/tasks/definitions/:name/history',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'The current definition and its earlier versions, newest first',
@@ -98,16 +112,27 @@ export function definitionRoutes(service: TaskDefinitionService): FastifyPluginA
     app.delete(
       '/tasks/definitions/:name',
       {
+        config: { role: 'DESTROY' },
         schema: {
           tags,
-          summary: 'Delete a task definition (with ?schedules=delete, its schedules too)',
+          summary:
+            'Delete a task definition (with ?schedules=delete, its schedules too; with ?cleanup=true, the platform resources and data of its finished executions, as SCDF)',
           params: DefinitionParams,
-          querystring: SchedulesQuery,
+          querystring: SchedulesQuery.extend({
+            cleanup: z
+              .enum(['true', 'false'])
+              .transform((v) => v === 'true')
+              .optional(),
+          }),
           response: { 204: z.null(), ...errorResponses },
         },
       },
       async (req, reply) => {
+        // Names first (a composed definition's children go with it), cleanup after the delete
+        // succeeded: a refused delete (schedules, a child) leaves the history alone.
+        const names = req.query.cleanup ? await service.namesWithDescendants(req.params.name) : [];
         await service.delete(req.params.name, req.query.schedules === 'delete');
+        if (names.length > 0) await cleanupExecutions?.(names);
         return reply.status(204).send(null);
       },
     );
@@ -115,6 +140,7 @@ export function definitionRoutes(service: TaskDefinitionService): FastifyPluginA
     app.delete(
       '/tasks/definitions',
       {
+        config: { role: 'DESTROY' },
         schema: {
           tags,
           summary: 'Delete all task definitions (with ?schedules=delete, every schedule too)',

@@ -14,6 +14,8 @@ import {
 } from '@batchyard/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { claimOf } from '../idempotency/claim.js';
+import { isScdfForm } from '../scdf/forms/plugin.js';
 import type { TaskExecutionService } from '../services/executions.js';
 import type { Launcher } from '../services/launcher.js';
 
@@ -25,19 +27,29 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.post(
       '/tasks/executions',
       {
+        config: { role: 'DEPLOY' },
         schema: {
           tags,
           summary: 'Launch a task (queued when its platform account is at capacity)',
+          description:
+            "SCDF's form (`name=…&properties=k%3Dv&arguments=--x%3D1`, as a form body or query parameters " +
+            'on a bodiless POST) is taken too and answered as SCDF does: the execution id alone.',
           body: LaunchBody,
-          response: { 201: TaskExecutionSchema, ...errorResponses },
+          response: { 201: z.union([TaskExecutionSchema, z.number().int()]), ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(201).send(await launcher.launch(req.body)),
+      async (req, reply) => {
+        const execution = await launcher.launchOnce(claimOf(req), (idempotency) =>
+          launcher.launch(req.body, { idempotency }),
+        );
+        return reply.status(201).send(isScdfForm(req) ? execution.id : execution);
+      },
     );
 
     app.get(
       '/tasks/executions',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'List task executions, newest first (keyset paging)',
@@ -51,6 +63,7 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.get(
       '/tasks/executions/current',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Running and queued executions per platform account',
@@ -63,6 +76,7 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.get(
       '/tasks/executions/external/:externalId',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Find an execution by its platform id (Job name)',
@@ -76,6 +90,7 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.get(
       '/tasks/executions/:id',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show a task execution',
@@ -89,19 +104,29 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.get(
       '/tasks/info/executions',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
-          summary: 'Number of executions of a task',
-          querystring: z.object({ name: TaskName }),
+          summary:
+            'Number of executions (of one task, or all); completed=true: finished ones only; days=N: ended at least N days ago (SCDF)',
+          querystring: z.object({
+            name: TaskName.optional(),
+            completed: z
+              .enum(['true', 'false'])
+              .transform((v) => v === 'true')
+              .optional(),
+            days: z.coerce.number().int().min(0).max(36_500).optional(),
+          }),
           response: { 200: z.object({ totalExecutions: z.number().int() }), ...errorResponses },
         },
       },
-      async (req) => ({ totalExecutions: await service.total(req.query.name) }),
+      async (req) => ({ totalExecutions: await service.count(req.query) }),
     );
 
     app.post(
       '/tasks/executions/:ids/stop',
       {
+        config: { role: 'DEPLOY' },
         schema: {
           tags,
           summary: 'Stop executions (comma-separated ids): SIGTERM, grace period, then removal',
@@ -115,19 +140,29 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.post(
       '/tasks/executions/:id/relaunch',
       {
+        config: { role: 'DEPLOY' },
         schema: {
           tags,
-          summary: 'Launch again with the same arguments and properties',
+          summary:
+            'Launch again with the same arguments and properties (sealed secrets opened; 409 naming them when no key sealed them)',
           params: ExecutionIdParams,
           response: { 201: TaskExecutionSchema, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(201).send(await service.relaunch(req.params.id)),
+      async (req, reply) =>
+        reply
+          .status(201)
+          .send(
+            await launcher.launchOnce(claimOf(req), (idempotency) =>
+              service.relaunch(req.params.id, idempotency),
+            ),
+          ),
     );
 
     app.delete(
       '/tasks/executions/:ids',
       {
+        config: { role: 'DESTROY' },
         schema: {
           tags,
           summary: 'Clean up platform resources and/or remove execution data (comma-separated ids)',
@@ -142,6 +177,7 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.delete(
       '/tasks/executions',
       {
+        config: { role: 'DESTROY' },
         schema: {
           tags,
           summary: 'Clean up / remove finished executions by task, status and age',
@@ -155,6 +191,7 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
     app.get(
       '/tasks/executions/:id/logs',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Logs (text); follow=true streams until the execution ends',

@@ -16,6 +16,7 @@ import {
 } from '@batchyard/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { claimOf } from '../idempotency/claim.js';
 import type { JobService } from '../services/jobs.js';
 
 const tags = ['jobs'];
@@ -26,6 +27,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
     app.get(
       '/jobs/executions',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'List job executions, newest first (keyset paging)',
@@ -39,6 +41,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
     app.get(
       '/jobs/executions/:id',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show a job execution with parameters, context and step executions',
@@ -53,6 +56,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
       app.put(
         `/jobs/executions/:id/${verb}`,
         {
+          config: { role: 'DEPLOY' },
           schema: {
             tags,
             summary,
@@ -68,6 +72,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
     app.put(
       '/jobs/executions/:id/restart',
       {
+        config: { role: 'DEPLOY' },
         schema: {
           tags,
           summary: 'Relaunch the task that ran this execution, restarting its failed job instance',
@@ -75,12 +80,20 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
           response: { 201: TaskExecutionSchema, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(201).send(await service.restart(req.params.id)),
+      async (req, reply) =>
+        reply
+          .status(201)
+          .send(
+            await service.launchOnce(claimOf(req), (idempotency) =>
+              service.restart(req.params.id, idempotency),
+            ),
+          ),
     );
 
     app.get(
       '/jobs/executions/:id/steps',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Step executions of a job execution',
@@ -94,6 +107,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
     app.get(
       '/jobs/executions/:id/steps/:stepId',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show a step execution with its context',
@@ -107,6 +121,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
     app.get(
       '/jobs/executions/:id/steps/:stepId/progress',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Step progress: history of the step in its job and the estimated percentage complete',
@@ -120,6 +135,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
     app.get(
       '/jobs/instances',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'List job instances, newest first (keyset paging)',
@@ -133,6 +149,7 @@ export function jobRoutes(service: JobService): FastifyPluginAsyncZod {
     app.get(
       '/jobs/instances/:id',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show a job instance with its executions',

@@ -21,9 +21,13 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
     app.post(
       '/tasks/schedules',
       {
+        config: { role: 'SCHEDULE' },
         schema: {
           tags,
           summary: 'Schedule a task definition (a CronJob on Kubernetes, in-process on local)',
+          description:
+            "SCDF's form body (`application/x-www-form-urlencoded`: `scheduleName`, `taskDefinitionName`, " +
+            '`platform`, `properties` as `k=v,…` with `scheduler.cron.expression`, `arguments`) is taken too.',
           body: CreateScheduleBody,
           response: { 201: ScheduleSchema, ...errorResponses },
         },
@@ -34,6 +38,7 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
     app.get(
       '/tasks/schedules',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'List schedules (keyset paging by name)',
@@ -47,6 +52,7 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
     app.get(
       '/tasks/schedules/:name',
       {
+        config: { role: 'VIEW' },
         schema: {
           tags,
           summary: 'Show a schedule with its next five fire times and recent executions',
@@ -60,6 +66,7 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
     app.put(
       '/tasks/schedules/:name',
       {
+        config: { role: 'SCHEDULE' },
         schema: {
           tags,
           summary: 'Replace a schedule in place (the CronJob is updated, not re-created)',
@@ -74,6 +81,7 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
     app.patch(
       '/tasks/schedules/:name',
       {
+        config: { role: 'SCHEDULE' },
         schema: {
           tags,
           summary: 'Change some fields of a schedule in place',
@@ -89,6 +97,7 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
       app.post(
         `/tasks/schedules/:name/${action}`,
         {
+          config: { role: 'SCHEDULE' },
           schema: {
             tags,
             summary: action === 'suspend' ? 'Suspend: no fires until resumed' : 'Resume a suspended schedule',
@@ -103,6 +112,7 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
     app.delete(
       '/tasks/schedules/:name',
       {
+        config: { role: 'SCHEDULE' },
         schema: {
           tags,
           summary: 'Delete a schedule (runs it started are kept)',
@@ -119,6 +129,7 @@ export function scheduleRoutes(service: ScheduleService): FastifyPluginAsyncZod 
     app.delete(
       '/tasks/schedules',
       {
+        config: { role: 'SCHEDULE' },
         schema: {
           tags,
           summary: 'Delete every schedule of a task definition',

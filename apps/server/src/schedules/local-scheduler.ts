@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { Launcher } from '../services/launcher.js';
 import { dueFire, fireBaseline } from './catch-up.js';
-import { scheduleArguments, scheduleProperties } from './dto.js';
 
 export interface LocalSchedulerOptions {
   db: PrismaClient;
@@ -102,11 +101,12 @@ export class LocalScheduler {
         }
         if (active.length > 0) await this.options.stop(active.map((e) => e.id));
       }
+      const given = launcher.secrets.openStored(`schedule '${row.name}'`, row);
       const execution = await launcher.launch(
         {
           name: row.taskDefinitionName,
-          arguments: scheduleArguments(row),
-          properties: scheduleProperties(row),
+          arguments: given.arguments,
+          properties: given.properties,
           platform: row.platformName ?? undefined,
         },
         { scheduleName: row.name },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import type { ControlPlane } from '../control-plane.js';
+import type { Leadership } from '../leader/elector.js';
 import { scheduleRoutes } from '../routes/schedules.js';
 import { LocalScheduler } from './local-scheduler.js';
 import { ScheduleService } from './service.js';
@@ -21,6 +22,7 @@ export async function registerSchedules(
   app: FastifyInstance,
   deps: AppDeps,
   controlPlane: ControlPlane,
+  leadership: Pick<Leadership, 'add'>,
 ): Promise<ScheduleService> {
   const service = new ScheduleService(
     deps.prisma,
@@ -39,7 +41,11 @@ export async function registerSchedules(
     intervalMs: deps.config.schedules.checkSeconds * 1000,
   });
   app.decorate('localScheduler', scheduler);
-  if (deps.controlLoops !== false) app.addHook('onReady', async () => scheduler.start());
+  leadership.add({
+    name: 'local schedules',
+    start: async () => scheduler.start(),
+    stop: () => scheduler.stop(),
+  });
   app.addHook('onClose', () => scheduler.stop());
   return service;
 }

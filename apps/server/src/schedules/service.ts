@@ -19,14 +19,7 @@ import type { PlatformRegistry } from '../platform/registry.js';
 import type { Platform } from '../platform/types.js';
 import type { Launcher } from '../services/launcher.js';
 import { nextFireTimes } from './cron.js';
-import {
-  asScheduleError,
-  assertCron,
-  scheduleArguments,
-  scheduleProperties,
-  scheduleSpec,
-  toScheduleDto,
-} from './dto.js';
+import { asScheduleError, assertCron, scheduleSpec, toScheduleDto } from './dto.js';
 
 type Row = schedules.Schedule;
 type Fields = schedules.ScheduleFields;
@@ -60,7 +53,7 @@ export class ScheduleService {
           throw alreadyExists('schedule', body.scheduleName, 'body.scheduleName');
         }
         const row = await schedules.insertSchedule(tx, {
-          ...fields,
+          ...this.sealed(fields),
           name: body.scheduleName,
           platformName: platform.name,
           externalName: null,
@@ -151,7 +144,7 @@ export class ScheduleService {
   /** PATCH: only the given fields change (`null` clears an optional one). */
   patch(name: string, body: PatchScheduleBody): Promise<Schedule> {
     return this.edit(name, (row) => {
-      const current = currentFields(row);
+      const current = this.currentFields(row);
       const given = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
       return { ...current, ...given } as Fields;
     });
@@ -167,7 +160,7 @@ export class ScheduleService {
     try {
       return await this.db.$transaction(async (tx) => {
         await this.lockDefinition(tx, fields.taskDefinitionName);
-        const updated = await schedules.updateSchedule(tx, row.id, fields);
+        const updated = await schedules.updateSchedule(tx, row.id, this.sealed(fields));
         const state = await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
         replaced = state !== undefined;
         const saved =
@@ -257,7 +250,7 @@ export class ScheduleService {
   /** Compensation for an edit whose row did not commit: re-applies the stored schedule. */
   private async restore(platform: Platform, row: Row): Promise<void> {
     try {
-      const fields = currentFields(row);
+      const fields = this.currentFields(row);
       const launch = await this.validate(fields, platform);
       await platform.schedule?.(scheduleSpec({ ...fields, name: row.name }, launch));
     } catch (err) {
@@ -266,6 +259,35 @@ export class ScheduleService {
         'could not restore the CronJob of a schedule edit that was not saved',
       );
     }
+  }
+
+  /**
+   * What the row keeps: arguments and properties masked as every response shows them, and the
+   * launch as given sealed beside them (a 400 when secrets cannot be sealed: no key).
+   */
+  private sealed(fields: Fields): Fields {
+    const kept = this.launcher.secrets.keep(
+      { arguments: fields.arguments, properties: fields.properties },
+      'body',
+    );
+    return { ...fields, ...kept };
+  }
+
+  /** The stored schedule with its secrets opened, as its fires launch it. */
+  private currentFields(row: Row): Fields {
+    const launch = this.launcher.secrets.openStored(`schedule '${row.name}'`, row);
+    return {
+      taskDefinitionName: row.taskDefinitionName,
+      cron: row.cron,
+      timeZone: row.timeZone,
+      arguments: launch.arguments,
+      properties: launch.properties,
+      concurrencyPolicy: row.concurrencyPolicy,
+      startingDeadlineSeconds: row.startingDeadlineSeconds,
+      successfulJobsHistoryLimit: row.successfulJobsHistoryLimit,
+      failedJobsHistoryLimit: row.failedJobsHistoryLimit,
+      suspend: row.suspend,
+    };
   }
 
   private async find(name: string): Promise<Row> {
@@ -314,20 +336,5 @@ function toFields(body: ReplaceScheduleBody): Fields {
     successfulJobsHistoryLimit: body.successfulJobsHistoryLimit ?? null,
     failedJobsHistoryLimit: body.failedJobsHistoryLimit ?? null,
     suspend: body.suspend,
-  };
-}
-
-function currentFields(row: Row): Fields {
-  return {
-    taskDefinitionName: row.taskDefinitionName,
-    cron: row.cron,
-    timeZone: row.timeZone,
-    arguments: scheduleArguments(row),
-    properties: scheduleProperties(row),
-    concurrencyPolicy: row.concurrencyPolicy,
-    startingDeadlineSeconds: row.startingDeadlineSeconds,
-    successfulJobsHistoryLimit: row.successfulJobsHistoryLimit,
-    failedJobsHistoryLimit: row.failedJobsHistoryLimit,
-    suspend: row.suspend,
   };
 }

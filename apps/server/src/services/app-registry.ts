@@ -17,6 +17,7 @@ import {
   type RegisterAppBody,
 } from '@batchyard/core';
 import { apps, audit, definitions, type PrismaClient } from '@batchyard/db';
+import { appOptions } from '../spring/app-options.js';
 
 type Row = apps.AppRegistration;
 
@@ -28,6 +29,7 @@ export function toAppDto(row: Row): AppRegistration {
     uri: row.uri,
     metadataUri: row.metadataUri,
     command: Array.isArray(row.command) ? row.command.map(String) : null,
+    springContract: row.springContract,
     defaultVersion: row.isDefault,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -35,7 +37,11 @@ export function toAppDto(row: Row): AppRegistration {
 }
 
 export class AppRegistryService {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    /** Where maven:// URIs resolve when their metadata is read (the local platform's repository). */
+    private readonly mavenLocalRepository?: string,
+  ) {}
 
   async register(
     type: AppType,
@@ -59,6 +65,7 @@ export class AppRegistryService {
         uri: body.uri,
         metadataUri: body.metadataUri ?? null,
         command: body.command ?? null,
+        springContract: body.springContract ?? true,
         isDefault,
       });
       await audit.recordAudit(tx, {
@@ -100,7 +107,8 @@ export class AppRegistryService {
     const versions = await apps.appVersions(this.db, type, name);
     const def = versions.find((v) => v.isDefault) ?? versions.at(-1);
     if (!def) throw notFound('app', `${type}:${name}`);
-    return { ...toAppDto(def), versions: versions.map((v) => v.version) };
+    const options = await appOptions([def.metadataUri, def.uri], this.mavenLocalRepository);
+    return { ...toAppDto(def), versions: versions.map((v) => v.version), ...(options ? { options } : {}) };
   }
 
   async getVersion(type: AppType, name: string, version: string): Promise<AppRegistration> {

@@ -13,6 +13,7 @@ import {
 } from '@batchyard/core';
 import { audit, executions, type PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
+import type { IdempotencyClaim } from '../idempotency/claim.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 import { toExecutionDtos } from './execution-dto.js';
 import type { Launcher } from './launcher.js';
@@ -20,7 +21,7 @@ import type { Launcher } from './launcher.js';
 /** Stop and relaunch of composed-task parents, which have no platform resource of their own. */
 export interface ComposedExecutions {
   stop(row: executions.TaskExecution, stopChildren: (ids: number[]) => Promise<unknown>): Promise<void>;
-  relaunch(row: executions.TaskExecution): Promise<TaskExecution>;
+  relaunch(row: executions.TaskExecution, idempotency?: IdempotencyClaim): Promise<TaskExecution>;
 }
 
 /** Queries and lifecycle operations on existing task executions. */
@@ -75,6 +76,15 @@ export class TaskExecutionService {
     const row = await executions.findByExternalId(this.db, externalId);
     if (!row) throw notFound('task execution with external id', externalId);
     return (await toExecutionDtos(this.db, [row]))[0]!;
+  }
+
+  /** SCDF's info count: `days` counts finished executions that ended at least that many days ago. */
+  async count(q: { name?: string; completed?: boolean; days?: number }, now = new Date()): Promise<number> {
+    return executions.countFinished(this.db, {
+      taskName: q.name,
+      completed: q.completed,
+      endedBefore: q.days !== undefined ? new Date(now.getTime() - q.days * 86_400_000) : undefined,
+    });
   }
 
   async current() {
@@ -214,16 +224,14 @@ export class TaskExecutionService {
   }
 
   /** Same task, arguments and properties; a new execution. */
-  async relaunch(id: number): Promise<TaskExecution> {
+  async relaunch(id: number, idempotency?: IdempotencyClaim): Promise<TaskExecution> {
     const row = await executions.findExecution(this.db, id);
     if (!row) throw notFound('task execution', id);
-    if (row.platformType === 'composed' && this.composed) return this.composed.relaunch(row);
-    return this.launcher.launch({
-      name: row.taskName,
-      arguments: Array.isArray(row.arguments) ? row.arguments.map(String) : [],
-      properties: (row.properties ?? {}) as Record<string, string>,
-      platform: row.platformName ?? undefined,
-    });
+    if (row.platformType === 'composed' && this.composed) return this.composed.relaunch(row, idempotency);
+    return this.launcher.launch(
+      { name: row.taskName, ...this.launcher.storedRequest(row), platform: row.platformName ?? undefined },
+      { idempotency },
+    );
   }
 
   /** From the platform while its resource exists; afterwards the tail kept in the database. */

@@ -12,20 +12,24 @@ import {
   type ListJobInstancesQuery,
   notFound,
   type Page,
+  redactJson,
+  redactValue,
   type StepExecution,
   type StepExecutionHistory,
   type StepProgress,
   type TaskExecution,
 } from '@batchyard/core';
 import { audit, batch, type Db, executions, monitoring } from '@batchyard/db';
+import type { IdempotencyClaim } from '../idempotency/claim.js';
 import type { Launcher } from './launcher.js';
 
 type Summary = batch.JobExecutionRow;
 type Step = batch.StepExecutionRow;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+/** An execution context as served: an object, with secret-looking values masked. */
 const record = (v: unknown): Record<string, unknown> =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  v && typeof v === 'object' && !Array.isArray(v) ? (redactJson(v) as Record<string, unknown>) : {};
 
 function cursorId(cursor: string | undefined): number | undefined {
   if (!cursor) return undefined;
@@ -43,12 +47,12 @@ function cursorId(cursor: string | undefined): number | undefined {
  */
 export function toJobExecutionDto(row: Summary, latestId: number | undefined): JobExecution {
   const status = row.status as BatchStatus;
-  const taskExecutionId = row.tasks[0]?.taskExecutionId ?? null;
+  const taskExecutionId = row.taskExecutionId;
   const ended = status === 'FAILED' || status === 'STOPPED';
   return {
     id: row.id,
     jobInstanceId: row.jobInstanceId,
-    jobName: row.instance.jobName,
+    jobName: row.jobName,
     taskExecutionId,
     status,
     exitCode: row.exitCode,
@@ -58,7 +62,7 @@ export function toJobExecutionDto(row: Summary, latestId: number | undefined): J
     endTime: iso(row.endTime),
     lastUpdated: row.lastUpdated.toISOString(),
     version: row.version,
-    stepExecutionCount: row._count.steps,
+    stepExecutionCount: row.stepCount,
     restartable: ended && latestId === row.id && taskExecutionId !== null,
     stoppable: status === 'STARTING' || status === 'STARTED',
     abandonable: ended,
@@ -87,7 +91,7 @@ export function toStepDto(row: Step, withContext: boolean): StepExecution {
     endTime: iso(row.endTime),
     lastUpdated: row.lastUpdated.toISOString(),
     version: row.version,
-    ...(withContext ? { context: record(row.context?.context) } : {}),
+    ...(withContext ? { context: record(row.context) } : {}),
   };
 }
 
@@ -95,7 +99,7 @@ export function toStepDto(row: Step, withContext: boolean): StepExecution {
 export class JobService {
   constructor(
     private readonly db: Db,
-    private readonly launcher: Pick<Launcher, 'launch'>,
+    private readonly launcher: Pick<Launcher, 'launch' | 'launchOnce' | 'storedRequest'>,
   ) {}
 
   private async dtos(rows: Summary[]): Promise<JobExecution[]> {
@@ -115,6 +119,7 @@ export class JobService {
       to: q.to ? new Date(q.to) : undefined,
       taskExecutionId: q.taskExecutionId,
     };
+    if (q.jobInstanceId !== undefined) return this.listOfInstance(q.jobInstanceId, filter, q, before);
     const rows = await batch.listJobExecutions(this.db, filter, q.size + 1, before);
     const items = rows.slice(0, q.size);
     const last = items.at(-1);
@@ -124,6 +129,39 @@ export class JobService {
         size: q.size,
         next: rows.length > q.size && last ? encodeCursor([last.id]) : null,
         ...(q.total ? { total: await batch.countJobExecutions(this.db, filter) } : {}),
+      },
+    };
+  }
+
+  /**
+   * SCDF's job instance filter. It goes through the instance's own query (an instance has a handful
+   * of executions), so the job repository's list query stays as it is; the other filters and the
+   * keyset cursor apply to that short list.
+   */
+  private async listOfInstance(
+    instanceId: number,
+    filter: { jobName?: string; status?: string; from?: Date; to?: Date; taskExecutionId?: number },
+    q: ListJobExecutionsQuery,
+    before: number | undefined,
+  ): Promise<Page<JobExecution>> {
+    const all = (await this.dtos(await batch.jobExecutionsOfInstance(this.db, instanceId, 10_000))).filter(
+      (e) =>
+        (filter.jobName === undefined || e.jobName === filter.jobName) &&
+        (filter.status === undefined || e.status === filter.status) &&
+        (filter.taskExecutionId === undefined || e.taskExecutionId === filter.taskExecutionId) &&
+        (filter.from === undefined ||
+          (e.startTime !== null && Date.parse(e.startTime) >= filter.from.getTime())) &&
+        (filter.to === undefined || (e.startTime !== null && Date.parse(e.startTime) < filter.to.getTime())),
+    );
+    const after = all.filter((e) => before === undefined || e.id < before);
+    const items = after.slice(0, q.size);
+    const last = items.at(-1);
+    return {
+      items,
+      page: {
+        size: q.size,
+        next: after.length > q.size && last ? encodeCursor([last.id]) : null,
+        ...(q.total ? { total: all.length } : {}),
       },
     };
   }
@@ -146,12 +184,20 @@ export class JobService {
       parameters: parameters.map((p) => ({
         name: p.name,
         type: p.type,
-        value: p.value,
+        value: redactValue(p.name, p.value),
         identifying: p.identifying,
       })),
       context: record(context),
       steps: steps.map((s) => toStepDto(s, true)),
     };
+  }
+
+  /** A restart made at most once per Idempotency-Key. */
+  launchOnce(
+    claim: IdempotencyClaim | undefined,
+    launch: (idempotency: IdempotencyClaim | undefined) => Promise<TaskExecution>,
+  ): Promise<TaskExecution> {
+    return this.launcher.launchOnce(claim, launch);
   }
 
   /** Cooperative: the worker sees STOPPING at its next chunk boundary and ends STOPPED. */
@@ -181,7 +227,7 @@ export class JobService {
    * the same identifying parameters reach the same JobInstance, which the worker restarts from
    * its last committed chunk.
    */
-  async restart(id: number): Promise<TaskExecution> {
+  async restart(id: number, idempotency?: IdempotencyClaim): Promise<TaskExecution> {
     const execution = await this.summary(id);
     if (!execution.restartable || execution.taskExecutionId === null) {
       const why =
@@ -195,12 +241,12 @@ export class JobService {
     const launched = await this.launcher.launch(
       {
         name: task.taskName,
-        arguments: Array.isArray(task.arguments) ? task.arguments.map(String) : [],
-        properties: (task.properties ?? {}) as Record<string, string>,
+        ...this.launcher.storedRequest(task),
         platform: task.platformName ?? undefined,
       },
       {
         restartOfJobExecutionId: id,
+        idempotency,
         // Exactly one restart in flight per job execution: checked and inserted under one lock.
         beforeInsert: async (tx) => {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`batchyard:job-restart:${id}`}))`;

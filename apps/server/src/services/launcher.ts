@@ -1,9 +1,8 @@
 import {
   ApiError,
+  entryPointStyle,
   type LaunchBody,
   notFound,
-  sanitizeArguments,
-  sanitizeProperties,
   splitLaunchProperties,
   type TaskExecution,
   type TaskStatus,
@@ -11,8 +10,11 @@ import {
 import { apps, audit, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
 import { parseTaskDefinition } from '@batchyard/dsl';
 import type { Logger } from 'pino';
+import { type IdempotencyClaim, KeyTaken, launchOnce, recordClaim } from '../idempotency/claim.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { LaunchSpec, Platform } from '../platform/types.js';
+import { type LaunchRequest, LaunchSecrets } from '../secrets/launch-secrets.js';
+import { withSpringContract } from '../spring/launch-contract.js';
 import { dslApiError } from './dsl-errors.js';
 import { toExecutionDtos } from './execution-dto.js';
 
@@ -26,6 +28,8 @@ export interface LaunchOptions {
    * launch. Composed tasks use it to make "one child execution per node" a database guarantee.
    */
   beforeInsert?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /** The caller's Idempotency-Key: recorded in the transaction that inserts the execution. */
+  idempotency?: IdempotencyClaim;
 }
 
 /** Who asked for a launch: a REST call, a schedule firing, a composed task's graph, or the platform (adopted). */
@@ -70,6 +74,18 @@ export class Launcher {
   /** Set by the composed-task orchestrator when it starts; composed launches go to it. */
   composed: ComposedLaunches | undefined;
 
+  /** Seals launch secrets for later and opens them and sealed DSL values (see secrets/launch-secrets.ts). */
+  secrets = new LaunchSecrets();
+
+  /** The request a stored execution was launched with, its secrets opened (409 when they cannot be). */
+  storedRequest(row: executions.TaskExecution): LaunchRequest {
+    return this.secrets.open(row);
+  }
+
+  private dslProperties(properties: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, this.secrets.openValue(v)]));
+  }
+
   /** Validates everything a launch needs before any row or resource exists. */
   async prepare(body: LaunchBody, found?: Definition | null): Promise<PreparedLaunch> {
     const def = found === undefined ? await definitions.findDefinition(this.db, body.name) : found;
@@ -102,7 +118,7 @@ export class Launcher {
     }
     const platform = this.platforms.resolve(body.platform);
     const command = Array.isArray(app.command) ? app.command.map(String) : null;
-    const unrunnable = platform.unrunnableApp?.({ name: app.name, command });
+    const unrunnable = platform.unrunnableApp?.({ name: app.name, command, uri: app.uri });
     if (unrunnable) {
       throw new ApiError('VALIDATION_FAILED', unrunnable, [
         { path: body.platform ? 'body.platform' : 'body.name', message: unrunnable },
@@ -110,6 +126,10 @@ export class Launcher {
     }
     const deployer = { ...platform.defaults, ...props.deployer };
     const problems = platform.validateDeployerProperties(deployer, `body.properties.deployer.${target}`);
+    const style = entryPointStyle(deployer.entryPointStyle);
+    if (typeof style !== 'string') {
+      problems.push({ path: `body.properties.deployer.${target}.entryPointStyle`, message: style.error });
+    }
     if (problems.length > 0) {
       throw new ApiError(
         'INVALID_PROPERTY',
@@ -125,8 +145,9 @@ export class Launcher {
         appVersion: app.version,
         uri: app.uri,
         command,
-        args: [...toArgs({ ...node.properties, ...props.appArgs }), ...body.arguments],
+        args: [...toArgs({ ...this.dslProperties(node.properties), ...props.appArgs }), ...body.arguments],
         deployer,
+        springContract: app.springContract,
       },
     };
   }
@@ -147,9 +168,18 @@ export class Launcher {
       );
       return row;
     } catch (err) {
+      if (err instanceof KeyTaken) throw err; // another request with the key launched: replayed
       this.events.launch(err instanceof ApiError && err.status < 500 ? 'rejected' : 'failed', source);
       throw err;
     }
+  }
+
+  /** A launch made at most once per Idempotency-Key (see idempotency/claim.ts). */
+  launchOnce(
+    claim: IdempotencyClaim | undefined,
+    launch: (idempotency: IdempotencyClaim | undefined) => Promise<TaskExecution>,
+  ): Promise<TaskExecution> {
+    return launchOnce(this.db, claim, () => launch(claim));
   }
 
   private async launchUncounted(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution> {
@@ -159,7 +189,8 @@ export class Launcher {
     }
     const { platform, spec } = await this.prepare(body, def);
     // Queue, don't reject: a launch the namespace's quota cannot take now waits for capacity.
-    const waitingFor = await platform.shortfall?.({ ...spec, executionId: 0 }).catch(() => undefined);
+    // A transient API error does not hold a launch back; a coded refusal (no RBAC to read quotas) fails it.
+    const waitingFor = await platform.shortfall?.({ ...spec, executionId: 0 }).catch(unlessRefused);
     const row = await this.underAccountLock(platform.name, async (tx) => {
       // Counting and inserting under one per-account lock makes the limit exact under
       // concurrent launches (SCDF counted pods and miscounted).
@@ -169,8 +200,7 @@ export class Launcher {
       const created = await executions.insertExecution(tx, {
         taskName: body.name,
         status,
-        arguments: sanitizeArguments(body.arguments),
-        properties: sanitizeProperties(body.properties),
+        ...this.secrets.store({ arguments: body.arguments, properties: body.properties }),
         platformName: platform.name,
         platformType: platform.type,
         parentExecutionId: options.parentExecutionId ?? null,
@@ -178,10 +208,11 @@ export class Launcher {
         restartOfJobExecutionId: options.restartOfJobExecutionId ?? null,
         ...(status === 'QUEUED' && waitingFor ? { reason: 'ResourceQuota', errorMessage: waitingFor } : {}),
       });
+      if (options.idempotency) await recordClaim(tx, options.idempotency, created.id);
       return created;
     });
     // Outside the account lock: the lock is held only for the count and the insert.
-    await audit.recordAudit(this.db, {
+    const recorded = audit.recordAudit(this.db, {
       operation: 'TASK_EXECUTION',
       action: 'LAUNCH',
       correlationId: String(row.id),
@@ -189,10 +220,14 @@ export class Launcher {
       data: { task: body.name, status: row.status },
     });
     // The full (unsanitised) request is needed again when a queued execution starts.
+    const launchSpec = { ...spec, parentExecutionId: options.parentExecutionId ?? null };
     if (row.status === 'QUEUED') {
-      this.pending.set(row.id, spec);
+      this.pending.set(row.id, launchSpec);
+      await recorded;
     } else {
-      await this.start(platform, { ...spec, executionId: row.id });
+      // The audit row and the platform create are independent (start records failures, never
+      // throws): run them side by side rather than one round trip after the other.
+      await Promise.all([recorded, this.start(platform, { ...launchSpec, executionId: row.id })]);
     }
     const current = (await executions.findExecution(this.db, row.id)) ?? row;
     return (await toExecutionDtos(this.db, [current], { fresh: true }))[0]!;
@@ -262,7 +297,7 @@ export class Launcher {
   /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
   async start(platform: Platform, spec: LaunchSpec): Promise<void> {
     try {
-      const result = await platform.launch(spec);
+      const result = await platform.launch(withSpringContract(spec));
       const launched = {
         externalExecutionId: result.externalId,
         manifest: result.manifest as Prisma.InputJsonValue,
@@ -301,19 +336,22 @@ export class Launcher {
    * Starts queued executions while their account has capacity. Called after every terminal
    * transition and periodically; safe to run concurrently (rows are claimed with SKIP LOCKED).
    */
-  async dispatch(): Promise<number> {
+  async dispatch(fence?: (tx: Prisma.TransactionClient) => Promise<boolean>): Promise<number> {
     let started = 0;
     for (const platform of this.platforms.platforms) {
       const claimed = await this.underAccountLock(platform.name, async (tx) => {
+        // A deposed leader's late dispatch claims nothing (see leader/elector.ts).
+        if (fence && !(await fence(tx))) return [];
         const free = platform.maxConcurrent - (await executions.activeCount(tx, platform.name));
         return executions.claimQueued(tx, platform.name, free);
       });
       for (const [i, row] of claimed.entries()) {
         const spec = this.pending.get(row.id) ?? (await this.rebuild(row));
         if (!spec) continue;
+        // A refusal keeps the row queued with the refusal as its visible reason (never swallowed).
         const waitingFor = await platform
           .shortfall?.({ ...spec, executionId: row.id })
-          .catch(() => undefined);
+          .catch((err: unknown) => (err instanceof ApiError ? err.message : undefined));
         if (waitingFor) {
           // Still no room: back in the queue, in order, and nothing else jumps ahead this round.
           const back = claimed.slice(i).map((r) => r.id);
@@ -337,15 +375,12 @@ export class Launcher {
   /** After a restart the in-memory request is gone: rebuild it from the stored launch. */
   private async rebuild(row: executions.TaskExecution): Promise<Omit<LaunchSpec, 'executionId'> | undefined> {
     try {
-      const args = Array.isArray(row.arguments) ? row.arguments.map(String) : [];
-      const properties = (row.properties ?? {}) as Record<string, string>;
       const { spec } = await this.prepare({
         name: row.taskName,
-        arguments: args,
-        properties,
+        ...this.storedRequest(row),
         platform: row.platformName ?? undefined,
       });
-      return spec;
+      return { ...spec, parentExecutionId: row.parentExecutionId };
     } catch (err) {
       await this.launchFailed(row.id, err);
       return undefined;
@@ -355,4 +390,10 @@ export class Launcher {
 
 async function lockAccount(tx: Prisma.TransactionClient, name: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`batchyard:account:${name}`}))`;
+}
+
+/** Quota checks: transient errors are ignored (the Job's own admission still applies the quota). */
+function unlessRefused(err: unknown): undefined {
+  if (err instanceof ApiError) throw err;
+  return undefined;
 }

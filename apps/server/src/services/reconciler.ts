@@ -4,6 +4,7 @@ import { recoverStaleExecutions } from '@batchyard/worker';
 import type { Logger } from 'pino';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { ChangeRef, Platform } from '../platform/types.js';
+import { withAppRecord } from '../reconcile/app-record.js';
 import { KeyedCoalescer } from '../reconcile/coalesce.js';
 import { decideUpdate } from '../reconcile/decide.js';
 
@@ -45,8 +46,12 @@ export class Reconciler {
       updatedAt: row.updatedAt,
     };
     const o = (await platform.observe(externalId, recorded)) ?? { externalId, status: 'LOST' as const };
-    const update = decideUpdate(recorded, o, new Date());
-    if (!update) return;
+    const decided = decideUpdate(recorded, o, new Date());
+    if (!decided) return;
+    // What the app wrote in Spring Cloud Task's row (exit message, error) joins the platform's end.
+    const update = isTerminal(decided.status)
+      ? withAppRecord(decided, await executions.springRecord(this.db, row.id))
+      : decided;
     const changed = await executions.updateIfStatus(this.db, row.id, [row.status], {
       ...update,
       externalExecutionId: externalId,
@@ -188,9 +193,16 @@ export class Reconciler {
     }),
   );
 
+  /**
+   * Watch events are acted on only while this replica leads (informers run on every replica, so a
+   * new leader starts with warm caches and a full reconcile pass).
+   */
+  paused = false;
+
   async watchAll(): Promise<void> {
     for (const platform of this.platforms.platforms) {
       await platform.watch((ref) => {
+        if (this.paused) return;
         void this.events.request(`${platform.name}/${ref.externalId}`, { platform, ref });
       });
     }

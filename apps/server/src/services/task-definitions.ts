@@ -4,24 +4,34 @@ import {
   badCursor,
   type CreateDefinitionBody,
   decodeCursor,
+  definitionStatus,
   encodeCursor,
   type ListDefinitionsQuery,
   notFound,
   type Page,
+  redactText,
   type TaskDefinition,
+  type TaskDefinitionWithStatus,
   type UpdateDefinitionBody,
 } from '@batchyard/core';
-import { apps, audit, type Db, definitions, type Prisma, type PrismaClient } from '@batchyard/db';
+import { apps, audit, type Db, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
 import { type ComposedTask, parseDefinition } from '@batchyard/dsl';
-import { checkComposedApps, replaceChildDefinitions } from '../composed/definitions.js';
+import {
+  checkComposedApps,
+  descendantDefinitions,
+  replaceChildDefinitions,
+} from '../composed/definitions.js';
+import { checkNestingCycle } from '../composed/nested.js';
+import { SecretSealer } from '../secrets/sealer.js';
 import { dslApiError } from './dsl-errors.js';
+import { toExecutionDtos } from './execution-dto.js';
 
 type Row = definitions.TaskDefinition;
 
 export function toDefinitionDto(row: Row): TaskDefinition {
   return {
     name: row.name,
-    definition: row.dslText,
+    definition: redactText(row.dslText),
     description: row.description,
     composed: row.composed,
     parentName: row.parentName,
@@ -58,19 +68,34 @@ const noSchedules: DefinitionScheduleGuard = { beforeDefinitionDelete: async () 
 const DELETE_TX_OPTIONS = { maxWait: 30_000, timeout: 120_000 };
 
 export class TaskDefinitionService {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly sealer: SecretSealer = SecretSealer.create({}),
+  ) {}
+
+  /** Validates the DSL as written (errors point into it), then seals its secret-looking values. */
+  private async validateAndSeal(
+    db: Db,
+    text: string,
+    name: string,
+  ): Promise<{ parsed: ParsedDefinition; dslText: string }> {
+    const asWritten = await this.validate(db, text, name);
+    const dslText = this.sealer.sealDsl(text);
+    return { parsed: dslText === text ? asWritten : await this.validate(db, dslText, name), dslText };
+  }
 
   /** Set when schedules are registered: definitions with schedules are deleted only with them. */
   schedules: DefinitionScheduleGuard = noSchedules;
 
   /** Parses the DSL and checks that every app it names is registered (one query). */
-  async validate(db: Db, text: string): Promise<ParsedDefinition> {
+  async validate(db: Db, text: string, name?: string): Promise<ParsedDefinition> {
     let parsed: ParsedDefinition;
     try {
       const def = parseDefinition(text);
       if (def.kind === 'composed') {
         // Composed: unknown apps are reported with their line and column.
         await checkComposedApps(db, def.task);
+        if (name !== undefined) await checkNestingCycle(db, name, def.task);
         return { composed: true, apps: [], task: def.task };
       }
       parsed = { composed: false, apps: [def.node.app] };
@@ -95,10 +120,10 @@ export class TaskDefinitionService {
   async create(body: CreateDefinitionBody): Promise<TaskDefinition> {
     return this.db.$transaction(async (tx) => {
       if (await definitions.findDefinition(tx, body.name)) throw alreadyExists('task definition', body.name);
-      const parsed = await this.validate(tx, body.definition);
+      const { parsed, dslText } = await this.validateAndSeal(tx, body.definition, body.name);
       const row = await definitions.insertDefinition(tx, {
         name: body.name,
-        dslText: body.definition,
+        dslText,
         description: body.description,
         composed: parsed.composed,
       });
@@ -107,13 +132,13 @@ export class TaskDefinitionService {
         operation: 'TASK_DEFINITION',
         action: 'CREATE',
         correlationId: body.name,
-        data: { definition: body.definition },
+        data: { definition: dslText },
       });
       return toDefinitionDto(row);
     });
   }
 
-  async list(query: ListDefinitionsQuery): Promise<Page<TaskDefinition>> {
+  async list(query: ListDefinitionsQuery): Promise<Page<TaskDefinitionWithStatus>> {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     if (query.cursor && (!after || typeof after[0] !== 'string')) {
       throw badCursor();
@@ -129,7 +154,7 @@ export class TaskDefinitionService {
     const items = rows.slice(0, query.size);
     const last = items.at(-1);
     return {
-      items: items.map(toDefinitionDto),
+      items: await this.withStatus(items.map(toDefinitionDto)),
       page: {
         size: query.size,
         next: more && last ? encodeCursor([last.name]) : null,
@@ -138,10 +163,25 @@ export class TaskDefinitionService {
     };
   }
 
-  async get(name: string): Promise<TaskDefinition> {
+  async get(name: string): Promise<TaskDefinitionWithStatus> {
     const row = await definitions.findDefinition(this.db, name);
     if (!row) throw notFound('task definition', name);
-    return toDefinitionDto(row);
+    const [dto] = await this.withStatus([toDefinitionDto(row)]);
+    return dto!;
+  }
+
+  /** SCDF's view: each definition with its newest execution and the status that follows from it. */
+  private async withStatus(defs: TaskDefinition[]): Promise<TaskDefinitionWithStatus[]> {
+    const latest = await executions.latestExecutionsOf(
+      this.db,
+      defs.map((d) => d.name),
+    );
+    const dtos = await toExecutionDtos(this.db, latest);
+    const byName = new Map(dtos.map((e) => [e.taskName, e]));
+    return defs.map((d) => {
+      const last = byName.get(d.name) ?? null;
+      return { ...d, status: definitionStatus(last?.status), lastTaskExecution: last };
+    });
   }
 
   async update(name: string, body: UpdateDefinitionBody): Promise<TaskDefinition> {
@@ -154,7 +194,7 @@ export class TaskDefinitionService {
           `${name} belongs to composed task ${current.parentName}; edit that instead`,
         );
       }
-      const parsed = await this.validate(tx, body.definition);
+      const { parsed, dslText } = await this.validateAndSeal(tx, body.definition, name);
       if (parsed.composed !== current.composed) {
         throw new ApiError(
           'CONFLICT',
@@ -168,7 +208,7 @@ export class TaskDefinitionService {
         );
       }
       const updated = await definitions.updateDefinition(tx, current, {
-        dslText: body.definition,
+        dslText,
         description: body.description === undefined ? current.description : body.description,
         composed: parsed.composed,
       });
@@ -178,7 +218,7 @@ export class TaskDefinitionService {
         operation: 'TASK_DEFINITION',
         action: 'UPDATE',
         correlationId: name,
-        data: { from: current.dslText, to: body.definition, version: updated.version },
+        data: { from: current.dslText, to: dslText, version: updated.version },
       });
       return toDefinitionDto(updated);
     });
@@ -192,12 +232,19 @@ export class TaskDefinitionService {
       current: toDefinitionDto(row),
       revisions: revisions.map((r) => ({
         version: r.version,
-        definition: r.dslText,
+        definition: redactText(r.dslText),
         description: r.description,
         createdAt: r.createdAt.toISOString(),
         supersededAt: r.supersededAt.toISOString(),
       })),
     };
+  }
+
+  /** The definition and, for a composed one, every child below it (for cleanup with the delete). */
+  async namesWithDescendants(name: string): Promise<string[]> {
+    const row = await definitions.findDefinition(this.db, name);
+    if (!row) throw notFound('task definition', name);
+    return [name, ...(row.composed ? await descendantDefinitions(this.db, name) : [])];
   }
 
   async delete(name: string, deleteSchedules = false): Promise<void> {
@@ -211,9 +258,7 @@ export class TaskDefinitionService {
           `${name} belongs to composed task ${row.parentName}; delete that instead`,
         );
       }
-      const children = row.composed
-        ? (await definitions.listDefinitions(tx, { parentName: name }, 10_000)).map((c) => c.name)
-        : [];
+      const children = row.composed ? await descendantDefinitions(tx, name) : [];
       const unschedule = await this.schedules.beforeDefinitionDelete(tx, [name], deleteSchedules);
       await definitions.deleteDefinitions(tx, [name, ...children]);
       await audit.recordAudit(tx, { operation: 'TASK_DEFINITION', action: 'DELETE', correlationId: name });

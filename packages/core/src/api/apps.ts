@@ -45,6 +45,12 @@ export const RegisterAppBody = z
       .max(256)
       .optional()
       .describe('Local-platform command (argv) that runs this app, e.g. ["node", "dist/main.js"].'),
+    springContract: z
+      .boolean()
+      .optional()
+      .describe(
+        "Launch with Spring Cloud Task's contract (--spring.cloud.task.executionid, SPRING_DATASOURCE_*); default true, false for images that are not Spring apps.",
+      ),
     force: z.boolean().default(false).describe('Replace an existing registration of the same version.'),
     makeDefault: z.boolean().optional().describe('Make this the default version (the first one always is).'),
   })
@@ -59,6 +65,7 @@ export const AppRegistrationSchema = z
     uri: z.string(),
     metadataUri: z.string().nullable(),
     command: z.array(z.string()).nullable(),
+    springContract: z.boolean().describe("Launches get Spring Cloud Task's contract."),
     defaultVersion: z.boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -66,8 +73,25 @@ export const AppRegistrationSchema = z
   .meta({ id: 'AppRegistration' });
 export type AppRegistration = z.infer<typeof AppRegistrationSchema>;
 
+export const AppOptionSchema = z
+  .object({
+    name: z.string(),
+    type: z.string().nullable(),
+    description: z.string().nullable(),
+    defaultValue: z.unknown(),
+    sourceType: z.string().nullable(),
+  })
+  .meta({ id: 'AppOption' });
+export type AppOption = z.infer<typeof AppOptionSchema>;
+
 export const AppDetailSchema = AppRegistrationSchema.extend({
   versions: z.array(z.string()).describe('All registered versions of this app.'),
+  options: z
+    .array(AppOptionSchema)
+    .optional()
+    .describe(
+      "The app's options from META-INF/spring-configuration-metadata.json in its metadataUri or uri jar (file: or maven://); absent when neither is a readable jar.",
+    ),
 }).meta({ id: 'AppDetail' });
 
 export const ListAppsQuery = PageQuery.extend({

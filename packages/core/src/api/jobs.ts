@@ -28,6 +28,7 @@ export const ListJobExecutionsQuery = PageQuery.extend({
   from: z.iso.datetime({ offset: true }).optional().describe('Started at or after.'),
   to: z.iso.datetime({ offset: true }).optional().describe('Started before.'),
   taskExecutionId: Id.optional().describe('Only job executions run by this task execution.'),
+  jobInstanceId: Id.optional().describe('Only executions of this job instance (SCDF).'),
 });
 export type ListJobExecutionsQuery = z.infer<typeof ListJobExecutionsQuery>;
 

@@ -16,6 +16,7 @@ export interface NewApp {
   uri: string;
   metadataUri?: string | null;
   command?: string[] | null;
+  springContract?: boolean;
   isDefault: boolean;
 }
 
@@ -83,6 +84,7 @@ export async function upsertApp(db: Db, app: NewApp): Promise<AppRegistration> {
     uri: app.uri,
     metadataUri: app.metadataUri ?? null,
     command: app.command ?? undefined,
+    springContract: app.springContract ?? true,
     isDefault: app.isDefault,
   };
   return db.appRegistration.upsert({

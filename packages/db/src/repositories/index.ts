@@ -1,7 +1,10 @@
 export * as apps from './app-registrations.js';
 export * as audit from './audit.js';
+export * as auth from './auth.js';
 export * as batch from './batch.js';
 export type { Db } from './db.js';
+export * as idempotency from './idempotency.js';
+export * as leaderLease from './leader-lease.js';
 export * as monitoring from './monitoring.js';
 export * as schedules from './schedules.js';
 export * as definitions from './task-definitions.js';

@@ -44,7 +44,7 @@ const AGGREGATES = Prisma.raw(
 /**
  * History of a step name in a job over its finished executions, as SCDF's StepExecutionHistory:
  * durations in milliseconds; duration per read only over executions that read something.
- * One range of the (job_name, step_name, status) index.
+ * Spring's step table has no job name: the job's executions are found through the instance.
  */
 export async function stepHistory(
   db: Db,
@@ -53,14 +53,17 @@ export async function stepHistory(
 ): Promise<{ count: number } & Record<HistoryKey, Stats>> {
   const rows = await db.$queryRaw<Record<string, number>[]>`
     WITH s AS (
-      SELECT commit_count, rollback_count, read_count, write_count, filter_count,
-             read_skip_count, write_skip_count, process_skip_count,
+      SELECT s.commit_count, s.rollback_count, s.read_count, s.write_count, s.filter_count,
+             s.read_skip_count, s.write_skip_count, s.process_skip_count,
              extract(epoch FROM end_time - start_time) * 1000 AS duration,
              CASE WHEN read_count > 0
                   THEN extract(epoch FROM end_time - start_time) * 1000 / read_count END AS duration_per_read
-        FROM step_execution
-       WHERE job_name = ${jobName} AND step_name = ${stepName} AND status IN ${FINISHED}
-         AND start_time IS NOT NULL AND end_time IS NOT NULL
+        FROM batch_step_execution s
+       WHERE s.step_name = ${stepName} AND s.status IN ${FINISHED}
+         AND s.start_time IS NOT NULL AND s.end_time IS NOT NULL
+         AND s.job_execution_id IN (SELECT e.job_execution_id FROM batch_job_execution e
+                                      JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                                     WHERE i.job_name = ${jobName})
     )
     SELECT count(*)::int AS total, ${AGGREGATES} FROM s`;
   const row = rows[0] ?? {};
@@ -102,10 +105,10 @@ export interface JobAggregate {
 /** Per job name and status, capped at `limit` rows (ordered, so the cut is stable). */
 export const jobAggregates = (db: Db, limit: number) =>
   db.$queryRaw<JobAggregate[]>`
-    SELECT i.job_name AS "jobName", e.status::text AS status, count(*)::int AS count,
+    SELECT i.job_name AS "jobName", coalesce(e.status, 'UNKNOWN') AS status, count(*)::int AS count,
            coalesce(sum(extract(epoch FROM e.end_time - e.start_time)), 0)::float8 AS "durationSum",
            count(e.end_time - e.start_time)::int AS finished
-      FROM job_execution e JOIN job_instance i ON i.id = e.job_instance_id
+      FROM batch_job_execution e JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
      GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${limit}`;
 
 export interface StepAggregate {
@@ -127,16 +130,19 @@ export interface StepAggregate {
  */
 export const stepAggregates = (db: Db, afterId: number, upToId: number | null) =>
   db.$queryRaw<StepAggregate[]>`
-    SELECT job_name AS "jobName", step_name AS "stepName",
-           sum(read_count)::float8 AS read, sum(write_count)::float8 AS written,
-           sum(read_skip_count + process_skip_count + write_skip_count)::float8 AS skipped,
-           sum(filter_count)::float8 AS filtered,
-           (count(*) FILTER (WHERE status IN ('STARTING', 'STARTED', 'STOPPING')))::int AS running,
-           (count(*) FILTER (WHERE status IN ${FINISHED} AND end_time IS NOT NULL AND start_time IS NOT NULL))::int AS finished,
-           coalesce(sum(extract(epoch FROM end_time - start_time))
-             FILTER (WHERE status IN ${FINISHED}), 0)::float8 AS "durationSum"
-      FROM step_execution
-     WHERE id > ${afterId} AND (${upToId}::int IS NULL OR id <= ${upToId}::int)
+    SELECT i.job_name AS "jobName", s.step_name AS "stepName",
+           coalesce(sum(s.read_count), 0)::float8 AS read, coalesce(sum(s.write_count), 0)::float8 AS written,
+           coalesce(sum(coalesce(s.read_skip_count, 0) + coalesce(s.process_skip_count, 0)
+                        + coalesce(s.write_skip_count, 0)), 0)::float8 AS skipped,
+           coalesce(sum(s.filter_count), 0)::float8 AS filtered,
+           (count(*) FILTER (WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING')))::int AS running,
+           (count(*) FILTER (WHERE s.status IN ${FINISHED} AND s.end_time IS NOT NULL AND s.start_time IS NOT NULL))::int AS finished,
+           coalesce(sum(extract(epoch FROM s.end_time - s.start_time))
+             FILTER (WHERE s.status IN ${FINISHED}), 0)::float8 AS "durationSum"
+      FROM batch_step_execution s
+      JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
+      JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+     WHERE s.step_execution_id > ${afterId} AND (${upToId}::int8 IS NULL OR s.step_execution_id <= ${upToId}::int8)
      GROUP BY 1, 2`;
 
 /**
@@ -145,9 +151,9 @@ export const stepAggregates = (db: Db, afterId: number, upToId: number | null) =
  */
 export async function settledStepId(db: Db, afterId: number): Promise<number> {
   const rows = await db.$queryRaw<{ running: number | null; last: number | null }[]>`
-    SELECT min(id) FILTER (WHERE status IN ('STARTING', 'STARTED', 'STOPPING', 'UNKNOWN')) AS running,
-           max(id) AS last
-      FROM step_execution WHERE id > ${afterId}`;
+    SELECT min(step_execution_id) FILTER (WHERE status IS NULL OR status IN ('STARTING', 'STARTED', 'STOPPING', 'UNKNOWN'))::float8 AS running,
+           max(step_execution_id)::float8 AS last
+      FROM batch_step_execution WHERE step_execution_id > ${afterId}`;
   const { running, last } = rows[0] ?? { running: null, last: null };
   if (running !== null) return running - 1;
   return last ?? afterId;

@@ -15,6 +15,8 @@ export interface ScheduleFields {
   successfulJobsHistoryLimit: number | null;
   failedJobsHistoryLimit: number | null;
   suspend: boolean;
+  /** The launch as given, sealed, when its arguments or properties hold secrets (those columns are masked). */
+  sealedLaunch?: string | null;
 }
 
 export interface NewSchedule extends ScheduleFields {

@@ -281,6 +281,8 @@ export class PodWorker {
       this.processes.delete(c.name);
       Object.assign(status, { started: false, ready: false });
       status.state = terminatedState(last, containerID);
+      // As the kubelet does: each container's end is reported when it happens, not when the pod ends.
+      this.reporter.push();
       const restart =
         policy === 'Always' ? !isInit || last.exitCode !== 0 : policy === 'OnFailure' && last.exitCode !== 0;
       if (!restart || this.deleting) break;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandWords, UsageError } from './commands.js';
+import { UsageError } from '../spec.js';
+import { commandWords } from './shared.js';
 
 describe('commandWords (apps register --command)', () => {
   it('keeps quoted words together, as a shell would', () => {
@@ -20,11 +21,18 @@ describe('commandWords (apps register --command)', () => {
   });
 
   it.each([
-    ['node a.js | tee log', /quote shell syntax/],
-    ['node a.js && rm -rf x', /quote shell syntax/],
-    ['   ', /empty/],
-  ])('refuses %j as a usage error', (text, message) => {
+    ['echo hi | cat', "a pipe ('|') is refused"],
+    ['node a.js && rm -rf x', "an and-list ('&&') is refused"],
+    ['node a.js > out.log', "a redirection ('>') is refused"],
+    ['node a.js; ls', "a command separator (';') is refused"],
+    ['node *.js', "a wildcard ('*.js') is refused"],
+    ['   ', 'empty'],
+  ])('refuses %j, saying what in words', (text, message) => {
     expect(() => commandWords(text)).toThrow(UsageError);
     expect(() => commandWords(text)).toThrow(message);
+  });
+
+  it('passes shell syntax that is quoted as an argument', () => {
+    expect(commandWords("grep 'a|b' file")).toEqual(['grep', 'a|b', 'file']);
   });
 });

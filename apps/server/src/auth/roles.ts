@@ -1,0 +1,17 @@
+/**
+ * SCDF's seven roles. Every route declares the one it needs next to its schema
+ * (`config: { role: 'VIEW' }`); a route without one is refused by the auth plugin and fails the
+ * route-role test, so access is denied by default.
+ */
+export const ROLES = ['VIEW', 'CREATE', 'DEPLOY', 'DESTROY', 'MODIFY', 'SCHEDULE', 'MANAGE'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** `PUBLIC`: no credential needed (health probes). */
+export type RouteAccess = Role | 'PUBLIC';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The role a caller needs for this route (see auth/roles.ts). */
+    role?: RouteAccess;
+  }
+}

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { SingletonLoop } from '../leader/elector.js';
+import type { ComposedOrchestrator } from './orchestrator.js';
+
+/**
+ * The leader's composed-task loop: graphs left running resume when it starts leading; the periodic
+ * pass is a safety net for a terminal event lost in a crash (advancing is driven by events).
+ */
+export function composedLoop(
+  orchestrator: ComposedOrchestrator,
+  everyMs: number,
+  logger: Logger,
+): SingletonLoop {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    name: 'composed tasks',
+    async start() {
+      await orchestrator.resumeAll();
+      timer = setInterval(() => {
+        orchestrator.resumeAll().catch((err: unknown) => logger.error({ err }, 'composed resync failed'));
+      }, everyMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { PrismaClient } from '@batchyard/db';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { loadKubeConfig } from '../platform/kubernetes.js';
+import { serviceAccountNamespace } from '../platform/rbac.js';
+import { KubernetesLease, type LeaseBackend, PostgresLease } from './backends.js';
+import { defaultReplicaId } from './config.js';
+import { Leadership } from './elector.js';
+
+/** The leadership of this replica, on the backend the configuration picks. */
+export function createLeadership(config: Readonly<Config>, prisma: PrismaClient, logger: Logger): Leadership {
+  const c = config.leader;
+  const durationMs = c.leaseDurationSeconds * 1000;
+  const kube = config.platforms.find((p) => p.type === 'kubernetes');
+  // auto: the PostgreSQL lease, which every deployment has (one database clock, no extra RBAC);
+  // `kubernetes` opts into a coordination.k8s.io Lease (needs get/create/update on leases).
+  const useKube = c.backend === 'kubernetes';
+  let backend: LeaseBackend;
+  if (useKube && kube?.type === 'kubernetes') {
+    const namespace = c.namespace ?? kube.namespace ?? serviceAccountNamespace() ?? 'default';
+    backend = new KubernetesLease(loadKubeConfig(kube), namespace, c.leaseName, durationMs);
+  } else {
+    backend = new PostgresLease(prisma, c.leaseName, durationMs);
+  }
+  return new Leadership(
+    backend,
+    c.replicaId ?? defaultReplicaId(),
+    {
+      leaseDurationMs: durationMs,
+      renewDeadlineMs: c.renewDeadlineSeconds * 1000,
+      retryPeriodMs: c.retryPeriodSeconds * 1000,
+    },
+    logger.child({ component: 'leader' }),
+  );
+}

@@ -1,0 +1,4 @@
+export * from './context.js';
+export * from './contract.js';
+export * from './datasource.js';
+export * from './parameters.js';
