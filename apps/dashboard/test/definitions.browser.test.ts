@@ -27,10 +27,12 @@ describe('task definitions: list, search, paging, detail with history, editor wi
     expect(first.every((n) => n.startsWith('batch-'))).toBe(true);
     await d.page.getByRole('link', { name: 'Next page →' }).click();
     await d.page.waitForURL(/cursor=/);
-    await d.page.waitForFunction(
-      (prev) => document.querySelector('tbody td')?.textContent !== prev,
-      first[0],
-    );
+    // The next page is in once five rows show and the first is not the previous page's first
+    // (while it loads, the table may be empty).
+    await d.page.waitForFunction((prev) => {
+      const cells = document.querySelectorAll('tbody tr td:first-child');
+      return cells.length === 5 && cells[0]?.textContent !== prev;
+    }, first[0]);
     const second = await names();
     expect(second).toHaveLength(5);
     expect(second.filter((n) => first.includes(n))).toEqual([]);

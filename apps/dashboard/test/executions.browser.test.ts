@@ -19,7 +19,8 @@ describe('task executions: launch form, list filters and paging, detail actions,
     await createDefinition(
       d.server,
       'flow',
-      'first: scripted --sleep=1500 && second: scripted --print=second-ran',
+      // long enough that its RUNNING state is still there once the page and its graph are up on a busy machine
+      'first: scripted --sleep=10000 && second: scripted --print=second-ran',
     );
   });
   afterAll(() => d?.close());
