@@ -19,6 +19,7 @@ import { createLeadership } from './leader/create.js';
 import type { Leadership } from './leader/elector.js';
 import { registerMetrics } from './metrics/index.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerPartitions } from './partitions/register.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { RequestLog } from './plugins/request-log.js';
 import { registerStorableStrings } from './plugins/storable-strings.js';
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('controlPlane', controlPlane);
   leadership.add(controlPlane.loops((tx) => leadership.fenced(tx)));
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
+  await registerPartitions(app, controlPlane, deps);
   await app.register(executionEventRoutes(new ExecutionEventsService(deps.prisma, controlPlane.platforms)));
   // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).
   definitions.schedules = await registerSchedules(app, deps, controlPlane, leadership);
