@@ -54,7 +54,18 @@ export {
   remotePartitionHandler,
   runPartitionExecution,
 } from './step/remote-partition.js';
-export type { StepRuntime, StopSignal } from './step/runtime.js';
+export {
+  ControlPlaneClient,
+  ControlPlaneError,
+  type PartitionListView,
+  type PartitionView,
+} from './remote/client.js';
+export {
+  type ControlPlanePartitionOptions,
+  controlPlanePartitionHandler,
+  PartitionTimeoutError,
+} from './remote/handler.js';
+export type { ControlPlaneConnection, StepRuntime, StopSignal } from './step/runtime.js';
 export { cgroupCpuLimit, defaultPoolSize } from './threads/pool-size.js';
 export {
   ThreadedProcessError,
