@@ -5,7 +5,6 @@ import {
   chunkStep,
   controlPlanePartitionHandler,
   csvReader,
-  defineJob,
   FlatFileParseError,
   type ItemReader,
   type JobParameters,
@@ -116,4 +115,3 @@ export function partitionedJob(params: JobParameters) {
 
   return job('partitioned').incrementer(runIdIncrementer()).start(prepare).next(settle).build();
 }
-

@@ -39,7 +39,8 @@ export async function registerSamples(prisma: PrismaClient, logger: Logger): Pro
     await definitions.insertDefinition(prisma, {
       name: PARTITIONED_TASK.name,
       dslText: PARTITIONED_TASK.dsl,
-      description: 'Sample partitioned job: the settlement data split by id range, one execution per partition',
+      description:
+        'Sample partitioned job: the settlement data split by id range, one execution per partition',
       composed: false,
     });
     logger.info({ task: PARTITIONED_TASK.name }, 'registered the sample task definition');

@@ -46,7 +46,12 @@ describe('remote partitions on the local platform (real server, real worker proc
   const call = <T>(method: string, path: string, body?: unknown, headers = auth) =>
     s.request<T>(method, path, body, headers);
   const get = (id: number) => call<Execution>('GET', `/tasks/executions/${id}`).then((r) => r.body);
-  const ended = (id: number) => until(() => get(id), (e) => TERMINAL.includes(e.status), `execution ${id} to end`);
+  const ended = (id: number) =>
+    until(
+      () => get(id),
+      (e) => TERMINAL.includes(e.status),
+      `execution ${id} to end`,
+    );
   const children = (id: number) =>
     call<Page>('GET', `/tasks/executions?parent=${id}&size=100`).then((r) => r.body.items);
   const steps = (jobTask: number) =>
@@ -136,6 +141,16 @@ describe('remote partitions on the local platform (real server, real worker proc
     );
     // The manager ended: nothing more is launched for it.
     expect(again.status).toBe(409);
+
+    // The partitions' own deployer properties are checked with the manager's launch.
+    const bad = await call<{ details: { path: string }[] }>('POST', '/tasks/executions', {
+      name: 'partitioned',
+      properties: { 'deployer.settlement.partition.bogus': '1' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d) => d.path)).toEqual([
+      'body.properties.deployer.settlement.partition.bogus',
+    ]);
   });
 
   it('fails the step when one partition fails; a restart re-runs only that partition', async () => {
@@ -165,9 +180,10 @@ describe('remote partitions on the local platform (real server, real worker proc
          JOIN task_task_batch tb ON tb.job_execution_id = je.job_execution_id WHERE tb.task_execution_id = $1`,
       [second],
     );
-    const rows = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM partitioned_tx WHERE run_key = $1', [
-      runKey.rows[0]?.k,
-    ]);
+    const rows = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM partitioned_tx WHERE run_key = $1',
+      [runKey.rows[0]?.k],
+    );
     expect(rows.rows[0]?.n).toBe(expected);
   });
 
@@ -212,16 +228,25 @@ describe('remote partitions on the local platform (real server, real worker proc
       expect.objectContaining({ stepExecutionId: first.partitionStepExecutionId, executionId: first.id }),
     ]);
     expect(await children(manager)).toHaveLength(4);
-    const foreign = await call<{ details: { path: string }[] }>('POST', `/tasks/executions/${manager}/partitions`, {
-      partitions: [{ stepExecutionId: 999_999 }],
-    });
+    const foreign = await call<{ details: { path: string }[] }>(
+      'POST',
+      `/tasks/executions/${manager}/partitions`,
+      {
+        partitions: [{ stepExecutionId: 999_999 }],
+      },
+    );
     expect(foreign.status).toBe(400);
     expect(foreign.body.details[0]?.path).toBe('body.partitions.0.stepExecutionId');
 
     // A task token (a fresh one of the partition's execution; the manager's own is in use): its
     // own execution's partitions yes; another execution's, or any other route, no.
     const token = { authorization: `Bearer ${await new TaskTokens(s.prisma).mint(first.id)}` };
-    const own = await call<{ items: unknown[] }>('GET', `/tasks/executions/${first.id}/partitions`, undefined, token);
+    const own = await call<{ items: unknown[] }>(
+      'GET',
+      `/tasks/executions/${first.id}/partitions`,
+      undefined,
+      token,
+    );
     expect(own.status).toBe(200);
     expect(own.body.items).toEqual([]);
     expect((await call('GET', `/tasks/executions/${manager}/partitions`, undefined, token)).status).toBe(403);
@@ -233,10 +258,14 @@ describe('remote partitions on the local platform (real server, real worker proc
     process.kill(-pid, 'SIGKILL');
     expect((await ended(first.id)).status).toBe('FAILED');
     expect((await ended(manager)).status).toBe('FAILED');
-    const killed = (await steps(manager)).find((p) => Number(p.step_execution_id) === first.partitionStepExecutionId);
+    const killed = (await steps(manager)).find(
+      (p) => Number(p.step_execution_id) === first.partitionStepExecutionId,
+    );
     expect(killed?.status).toBe('FAILED');
     expect(killed?.exit_message).toContain(`execution ${first.id} Killed`);
     // A token ends with its execution.
-    expect((await call('GET', `/tasks/executions/${first.id}/partitions`, undefined, token)).status).toBe(401);
+    expect((await call('GET', `/tasks/executions/${first.id}/partitions`, undefined, token)).status).toBe(
+      401,
+    );
   });
 });

@@ -101,7 +101,8 @@ export function splitPartitionDeployer(deployer: Readonly<Record<string, string>
   const own: Record<string, string> = {};
   const overrides: Record<string, string> = {};
   for (const [key, value] of Object.entries(deployer)) {
-    if (key.startsWith(PARTITION_PREFIX)) overrides[stripPlatformPrefix(key.slice(PARTITION_PREFIX.length))] = value;
+    if (key.startsWith(PARTITION_PREFIX))
+      overrides[stripPlatformPrefix(key.slice(PARTITION_PREFIX.length))] = value;
     else own[key] = value;
   }
   return { own, partition: { ...own, ...overrides }, overrides };

@@ -28,7 +28,7 @@ export function partitionRoutes(service: PartitionService): FastifyPluginAsyncZo
           description:
             "Each child runs the parent's task with the same arguments plus `--partition-step-execution=<id>` " +
             "and the parent's properties, `deployer.<app>.partition.*` over `deployer.<app>.*`; it is queued " +
-            "like any launch when the account is at capacity. A partition already launched is answered, not launched again.",
+            'like any launch when the account is at capacity. A partition already launched is answered, not launched again.',
           params: ExecutionIdParams,
           body: LaunchPartitionsBody,
           response: { 201: PartitionList, ...errorResponses },

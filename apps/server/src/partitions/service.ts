@@ -61,7 +61,11 @@ export class PartitionService {
         message: `step execution ${p.stepExecutionId} is not one of the job task execution ${managerId} runs`,
       }));
     if (problems.length > 0) {
-      throw new ApiError('VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        problems,
+      );
     }
     const request = this.launcher.storedRequest(manager);
     const args = request.arguments.filter((a) => !a.startsWith(PARTITION_ARG));
@@ -178,7 +182,11 @@ export class PartitionService {
     if (!row) return;
     if (row.partitionStepExecutionId === null) {
       const left = await this.stop(executionId).catch(() => []);
-      if (left.length > 0) this.logger.warn({ executionId, partitions: left.map((c) => c.id) }, 'stopped the partitions of an ended execution');
+      if (left.length > 0)
+        this.logger.warn(
+          { executionId, partitions: left.map((c) => c.id) },
+          'stopped the partitions of an ended execution',
+        );
       return;
     }
     if (status !== 'COMPLETE') {
@@ -189,10 +197,14 @@ export class PartitionService {
         { reason: `execution ${row.id} ${reason}` },
       );
       if (r.stepExecutionIds.length > 0) {
-        this.logger.warn({ executionId, stepExecutionIds: r.stepExecutionIds, reason }, 'partition step failed with its execution');
+        this.logger.warn(
+          { executionId, stepExecutionIds: r.stepExecutionIds, reason },
+          'partition step failed with its execution',
+        );
       }
     }
-    if (row.parentExecutionId !== null) for (const wake of [...(this.waiters.get(row.parentExecutionId) ?? [])]) wake();
+    if (row.parentExecutionId !== null)
+      for (const wake of [...(this.waiters.get(row.parentExecutionId) ?? [])]) wake();
   }
 }
 

@@ -11,10 +11,10 @@ import {
 import { apps, audit, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
 import { parseTaskDefinition } from '@batchyard/dsl';
 import type { Logger } from 'pino';
+import { TaskTokens } from '../auth/task-tokens.js';
 import { type IdempotencyClaim, KeyTaken, launchOnce, recordClaim } from '../idempotency/claim.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { LaunchSpec, Platform } from '../platform/types.js';
-import { TaskTokens } from '../auth/task-tokens.js';
 import { type LaunchRequest, LaunchSecrets } from '../secrets/launch-secrets.js';
 import { withSpringContract } from '../spring/launch-contract.js';
 import { dslApiError } from './dsl-errors.js';
@@ -187,8 +187,8 @@ export class Launcher {
         : options.parentExecutionId !== undefined
           ? 'composed'
           : options.scheduleName !== undefined
-          ? 'schedule'
-          : 'api';
+            ? 'schedule'
+            : 'api';
     try {
       const row = await this.launchUncounted(body, options);
       this.events.launch(

@@ -23,7 +23,11 @@ export interface PartitionStepRow {
  * The step executions among `ids` that belong to a job execution `taskExecutionId` is linked to;
  * an id not returned is not this task's to launch.
  */
-export async function stepsOfTask(db: Db, taskExecutionId: number, ids: number[]): Promise<PartitionStepRow[]> {
+export async function stepsOfTask(
+  db: Db,
+  taskExecutionId: number,
+  ids: number[],
+): Promise<PartitionStepRow[]> {
   if (ids.length === 0) return [];
   const rows = await db.$queryRaw<
     {

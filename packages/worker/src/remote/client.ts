@@ -85,7 +85,10 @@ export class ControlPlaneClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new ControlPlaneError(`control plane unreachable at ${this.connection.url}: ${(err as Error).message}`, 0);
+      throw new ControlPlaneError(
+        `control plane unreachable at ${this.connection.url}: ${(err as Error).message}`,
+        0,
+      );
     }
     const text = await res.text();
     if (!res.ok) {
