@@ -208,6 +208,23 @@ describe('remote partitions on the local platform (real server, real worker proc
     expect(partitionSteps.map((p) => p.status)).toEqual(['STOPPED', 'STOPPED', 'STOPPED', 'STOPPED']);
   });
 
+  it('past its timeout the manager stops its partitions and fails the step', async () => {
+    const input = join(work, 'timeout.csv');
+    const manager = await launch([
+      `rows=${ROWS}`,
+      `seed=${SEED + 4}`,
+      `input=${input}`,
+      '--delayMs=20',
+      '--partitionTimeoutSeconds=2',
+    ]);
+    expect((await ended(manager)).status).toBe('FAILED');
+    const kids = await children(manager);
+    expect(kids.map((k) => k.status)).toEqual(['STOPPED', 'STOPPED', 'STOPPED', 'STOPPED']);
+    const settle = (await steps(manager)).find((p) => p.step_name === 'settle');
+    expect(settle?.status).toBe('FAILED');
+    expect(settle?.exit_message).toContain('did not finish within 2 s');
+  });
+
   it('a killed partition fails its step with the reason; repeats launch nothing; tokens act for their own execution only', async () => {
     const input = join(work, 'kill.csv');
     const manager = await launch([`rows=${ROWS}`, `seed=${SEED + 3}`, `input=${input}`, '--delayMs=20']);
