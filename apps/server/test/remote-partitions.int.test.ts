@@ -151,6 +151,11 @@ describe('remote partitions on the local platform (real server, real worker proc
     expect(bad.body.details.map((d) => d.path)).toEqual([
       'body.properties.deployer.settlement.partition.bogus',
     ]);
+
+    // The routes are in the API description.
+    const doc = (await call<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.paths['/tasks/executions/{id}/partitions'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(doc.paths['/tasks/executions/{id}/partitions/stop']).toHaveProperty('post');
   });
 
   it('fails the step when one partition fails; a restart re-runs only that partition', async () => {

@@ -173,7 +173,8 @@ export class PartitionService {
 
   /**
    * An execution ended. A partition's child that did not complete fails its step execution with
-   * the platform's reason (OOMKilled, Evicted, …) if the worker could not, then its manager is woken.
+   * the platform's reason (OOMKilled, Evicted, …) if the worker could not (STOPPED when the child was
+   * stopped), then its manager is woken.
    * A manager that ended stops the partitions it left running. Its token goes in both cases.
    */
   async terminal(executionId: number, status: TaskStatus): Promise<void> {
@@ -194,7 +195,7 @@ export class PartitionService {
       const r = await recoverStaleExecutions(
         sqlOf(this.db),
         { stepExecutionId: Number(row.partitionStepExecutionId) },
-        { reason: `execution ${row.id} ${reason}` },
+        { reason: `execution ${row.id} ${reason}`, status: status === 'STOPPED' ? 'STOPPED' : 'FAILED' },
       );
       if (r.stepExecutionIds.length > 0) {
         this.logger.warn(
