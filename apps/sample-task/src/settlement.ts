@@ -14,6 +14,7 @@ import {
   taskletStep,
 } from '@batchyard/worker';
 import { generateTransactions } from './generate.js';
+import { partitionedJob } from './partitioned.js';
 
 export interface Transaction {
   id: number;
@@ -38,7 +39,7 @@ export const SETTLEMENT_DDL = `CREATE TABLE IF NOT EXISTS settlement (
   PRIMARY KEY (run_key, merchant)
 )`;
 
-function parseTransaction(row: Record<string, string>): Transaction {
+export function parseTransaction(row: Record<string, string>): Transaction {
   const id = Number(row.id);
   const amount = row.amount_cents ?? '';
   if (!Number.isInteger(id) || id <= 0) throw new Error(`bad id '${row.id}'`);
@@ -130,4 +131,4 @@ export function settlementJob(params: JobParameters) {
   return job('settlement').incrementer(runIdIncrementer()).start(prepare).next(settle).build();
 }
 
-export const jobs = [defineJob('settlement', settlementJob)];
+export const jobs = [defineJob('settlement', settlementJob), defineJob('partitioned', partitionedJob)];

@@ -18,6 +18,7 @@ import type { EmbeddedDatabaseState } from './database/embedded-supervisor.js';
 import { createLeadership } from './leader/create.js';
 import type { Leadership } from './leader/elector.js';
 import { registerMetrics } from './metrics/index.js';
+import { registerPartitions } from './partitions/register.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { RequestLog } from './plugins/request-log.js';
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('controlPlane', controlPlane);
   leadership.add(controlPlane.loops((tx) => leadership.fenced(tx)));
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
+  await registerPartitions(app, controlPlane, deps);
   await app.register(executionEventRoutes(new ExecutionEventsService(deps.prisma, controlPlane.platforms)));
   // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).
   definitions.schedules = await registerSchedules(app, deps, controlPlane, leadership);

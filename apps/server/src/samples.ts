@@ -10,6 +10,11 @@ export const SAMPLE_APP = {
   uri: 'docker:batchyard/worker-sample:1.0',
 };
 export const SAMPLE_TASK = { name: 'settlement-demo', dsl: 'settlement --chunkSize=100' };
+/** The same app's remote-partition job: each id range runs as its own execution (README "Remote partitions"). */
+export const PARTITIONED_TASK = {
+  name: 'partitioned-demo',
+  dsl: 'settlement --job=partitioned --chunkSize=100 --partitions=4',
+};
 
 const SAMPLE_ENTRY = fileURLToPath(new URL('../../sample-task/dist/main.js', import.meta.url));
 
@@ -29,5 +34,15 @@ export async function registerSamples(prisma: PrismaClient, logger: Logger): Pro
       composed: false,
     });
     logger.info({ task: SAMPLE_TASK.name }, 'registered the sample task definition');
+  }
+  if (!(await definitions.findDefinition(prisma, PARTITIONED_TASK.name))) {
+    await definitions.insertDefinition(prisma, {
+      name: PARTITIONED_TASK.name,
+      dslText: PARTITIONED_TASK.dsl,
+      description:
+        'Sample partitioned job: the settlement data split by id range, one execution per partition',
+      composed: false,
+    });
+    logger.info({ task: PARTITIONED_TASK.name }, 'registered the sample task definition');
   }
 }

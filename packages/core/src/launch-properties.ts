@@ -84,3 +84,26 @@ export function sanitizeProperties(properties: Readonly<Record<string, string>>)
 export function sanitizeArguments(args: readonly string[]): string[] {
   return args.map(redactArgument);
 }
+
+const PARTITION_PREFIX = 'partition.';
+
+/**
+ * Deployer properties of a task that partitions remotely: `deployer.<app>.partition.<key>` (e.g.
+ * `partition.limits.memory`) configures only the executions launched for its partitions, over the
+ * app's own `deployer.<app>.<key>`. Returns the task's own properties and the partitions' merged ones.
+ */
+export function splitPartitionDeployer(deployer: Readonly<Record<string, string>>): {
+  own: Record<string, string>;
+  partition: Record<string, string>;
+  /** Only the `partition.` keys, prefix removed (for validation messages). */
+  overrides: Record<string, string>;
+} {
+  const own: Record<string, string> = {};
+  const overrides: Record<string, string> = {};
+  for (const [key, value] of Object.entries(deployer)) {
+    if (key.startsWith(PARTITION_PREFIX))
+      overrides[stripPlatformPrefix(key.slice(PARTITION_PREFIX.length))] = value;
+    else own[key] = value;
+  }
+  return { own, partition: { ...own, ...overrides }, overrides };
+}

@@ -35,6 +35,17 @@ export * from './model/log.js';
 export * from './model/parameters.js';
 export * from './model/status.js';
 export * from './model/step.js';
+export {
+  ControlPlaneClient,
+  ControlPlaneError,
+  type PartitionListView,
+  type PartitionView,
+} from './remote/client.js';
+export {
+  type ControlPlanePartitionOptions,
+  controlPlanePartitionHandler,
+  PartitionTimeoutError,
+} from './remote/handler.js';
 export { InMemoryJobRepository } from './repository/memory.js';
 export {
   PostgresJobRepository,
@@ -54,7 +65,7 @@ export {
   remotePartitionHandler,
   runPartitionExecution,
 } from './step/remote-partition.js';
-export type { StepRuntime, StopSignal } from './step/runtime.js';
+export type { ControlPlaneConnection, StepRuntime, StopSignal } from './step/runtime.js';
 export { cgroupCpuLimit, defaultPoolSize } from './threads/pool-size.js';
 export {
   ThreadedProcessError,

@@ -17,7 +17,7 @@ import { describeError, ExitStatus, isRunning } from './model/status.js';
 import type { JobRepository } from './repository/types.js';
 import type { Sleep } from './step/fault-tolerance.js';
 import { realSleep } from './step/fault-tolerance.js';
-import type { StepRuntime, StopSignal } from './step/runtime.js';
+import type { ControlPlaneConnection, StepRuntime, StopSignal } from './step/runtime.js';
 
 export interface LaunchOptions {
   repository: JobRepository;
@@ -26,6 +26,8 @@ export interface LaunchOptions {
   log?: Logger;
   /** Shared stop flag; the CLI sets it on SIGTERM. */
   stop?: StopSignal;
+  /** The control plane that launched this task (remote partitions), from the environment. */
+  controlPlane?: ControlPlaneConnection;
   /** Called once the JobExecution exists (before any step runs), e.g. to link the task execution. */
   onCreated?: (execution: JobExecution) => Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function launchJob(job: Job, given: JobParameters, opts: LaunchOpti
     stop: opts.stop ?? { requested: false },
     log,
     jobExecution: execution,
+    ...(opts.controlPlane ? { controlPlane: opts.controlPlane } : {}),
   };
   execution.status = 'STARTED';
   execution.startTime = clock();

@@ -14,6 +14,7 @@ import { crossSiteRefusal, hostAllowed, isLoopbackListen, isStateChanging } from
 import { type Authenticators, CredentialResolver } from './resolver.js';
 import type { RouteAccess } from './roles.js';
 import { CSRF_HEADER, SESSION_COOKIE, SessionService } from './sessions.js';
+import { TaskTokens } from './task-tokens.js';
 import { type ReviewToken, TokenReviewAuthenticator } from './token-review.js';
 
 declare module 'fastify' {
@@ -89,7 +90,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
   const cfg = deps.config;
   if (!cfg.disabled) assertSafeListen(cfg, deps.listenHost, deps.logger); // startServer warned already
   const enabled = !cfg.disabled && authenticationConfigured(cfg);
-  const authenticators: Authenticators = {};
+  const authenticators: Authenticators = { tasks: new TaskTokens(deps.prisma) };
   if (cfg.tokens.enabled) authenticators.tokens = new ApiTokenService(deps.prisma);
   if (cfg.oidc) {
     authenticators.oidc = new OidcVerifier(cfg.oidc, deps.oidcOptions);
@@ -180,6 +181,18 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
       return send(
         reply,
         new AuthError('FORBIDDEN', `${req.method} ${routeUrl} declares no role and is refused`),
+      );
+    }
+    if (principal.kind === 'task') {
+      // A task acts for its own execution only, on the routes that allow tasks.
+      const id = Number((req.params as Record<string, unknown> | undefined)?.id);
+      if (req.routeOptions.config.task === true && id === principal.executionId) return;
+      return send(
+        reply,
+        new AuthError(
+          'FORBIDDEN',
+          `${principal.name} may only launch and read the partitions of its own execution, not ${req.method} ${req.url.split('?')[0]}`,
+        ),
       );
     }
     if (!principal.roles.has(declared)) {

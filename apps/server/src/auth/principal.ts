@@ -1,7 +1,7 @@
 import { ROLES, type Role } from './roles.js';
 
 /** How the caller proved who they are. */
-export type PrincipalKind = 'anonymous' | 'token' | 'oidc' | 'kubernetes' | 'session';
+export type PrincipalKind = 'anonymous' | 'token' | 'oidc' | 'kubernetes' | 'session' | 'task';
 
 /** The caller, resolved once per request at the edge; services see only this. */
 export interface Principal {
@@ -9,6 +9,8 @@ export interface Principal {
   /** Stable, human-readable: `token:ci`, `oidc:alice`, `k8s:system:serviceaccount:batch:runner`. */
   name: string;
   roles: ReadonlySet<Role>;
+  /** A task's own token (kind 'task'): the execution it may act for, on routes that allow tasks. */
+  executionId?: number;
 }
 
 export const ALL_ROLES: ReadonlySet<Role> = new Set(ROLES);

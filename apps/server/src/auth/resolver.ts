@@ -5,6 +5,7 @@ import { AuthError } from './errors.js';
 import type { OidcVerifier } from './oidc.js';
 import type { Principal } from './principal.js';
 import type { SessionService } from './sessions.js';
+import { TASK_TOKEN_PREFIX, type TaskTokens } from './task-tokens.js';
 import type { TokenReviewAuthenticator } from './token-review.js';
 
 /** The methods that are configured; each is optional. */
@@ -13,6 +14,8 @@ export interface Authenticators {
   oidc?: OidcVerifier;
   kubernetes?: TokenReviewAuthenticator;
   sessions?: SessionService;
+  /** Per-execution task tokens (always on where authentication is: tasks call for their partitions). */
+  tasks?: TaskTokens;
 }
 
 /** How the request presented itself: a bearer credential, a session cookie, or nothing. */
@@ -54,7 +57,8 @@ export class CredentialResolver {
   }
 
   private async bearer(token: string): Promise<Principal> {
-    const { tokens, oidc, kubernetes } = this.methods;
+    const { tokens, oidc, kubernetes, tasks } = this.methods;
+    if (token.startsWith(TASK_TOKEN_PREFIX) && tasks) return tasks.authenticate(token);
     if (token.startsWith(TOKEN_PREFIX)) {
       if (!tokens) throw new AuthError('UNAUTHENTICATED', 'API tokens are not enabled on this server');
       return tokens.authenticate(token);

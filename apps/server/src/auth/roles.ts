@@ -13,5 +13,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The role a caller needs for this route (see auth/roles.ts). */
     role?: RouteAccess;
+    /**
+     * A task's own token may call this route for its own execution (the `:id` parameter):
+     * launching and reading its remote partitions (see auth/task-tokens.ts).
+     */
+    task?: boolean;
   }
 }

@@ -43,7 +43,7 @@ export function registerServerMetrics(
   });
   const launches = new Counter({
     name: 'batchyard_task_launches_total',
-    help: 'Launches by result (launched, queued, rejected, failed) and source (api, schedule, composed, adopted).',
+    help: 'Launches by result (launched, queued, rejected, failed) and source (api, schedule, composed, partition, adopted).',
     labelNames: ['result', 'source'],
     registers: [register],
   });

@@ -193,6 +193,7 @@ export class LocalPlatform implements Platform {
       ...parseEnvironmentVariables(spec.deployer.environmentVariables ?? ''),
       ...spec.env,
       ...(spec.springContract ? this.springDatasource() : {}),
+      ...(spec.taskApi ? { BATCHYARD_URL: spec.taskApi.url, BATCHYARD_TASK_TOKEN: spec.taskApi.token } : {}),
       BATCHYARD_TASK_EXECUTION_ID: String(spec.executionId),
       BATCHYARD_TASK_NAME: spec.taskName,
       BATCHYARD_DATABASE_URL: this.options.databaseUrl,

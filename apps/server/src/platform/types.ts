@@ -21,6 +21,11 @@ export interface LaunchSpec {
   springContract?: boolean;
   /** The composed parent, passed as --spring.cloud.task.parent-execution-id. */
   parentExecutionId?: number | null;
+  /**
+   * The API's address and the execution's own task token (secret: never in a manifest, argument or
+   * log). Given to local processes as BATCHYARD_URL and BATCHYARD_TASK_TOKEN.
+   */
+  taskApi?: { url: string; token: string };
 }
 
 export interface LaunchResult {

@@ -25,6 +25,8 @@ export function toExecutionDto(
     platformType: row.platformType,
     externalExecutionId: row.externalExecutionId,
     parentExecutionId: row.parentExecutionId,
+    partitionStepExecutionId:
+      row.partitionStepExecutionId === null ? null : Number(row.partitionStepExecutionId),
     scheduleName: row.scheduleName,
     exitCode: row.exitCode,
     exitMessage: row.exitMessage,

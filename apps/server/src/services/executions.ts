@@ -11,7 +11,7 @@ import {
   type TaskExecution,
   type TaskStatus,
 } from '@batchyard/core';
-import { audit, executions, type PrismaClient } from '@batchyard/db';
+import { audit, executions, type PrismaClient, partitions } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { IdempotencyClaim } from '../idempotency/claim.js';
 import type { PlatformRegistry } from '../platform/registry.js';
@@ -171,6 +171,11 @@ export class TaskExecutionService {
         .stop(externalId)
         .catch((err: unknown) => this.logger.error({ err, executionId: row.id }, 'stop failed'));
     }
+    // A manager's remote partitions stop with it (they are its children, each with its own resource).
+    const partitionsLeft = (await partitions.childrenOf(this.db, row.id))
+      .filter((c) => !isTerminal(c.status as TaskStatus))
+      .map((c) => c.id);
+    if (partitionsLeft.length > 0) await this.stop(partitionsLeft);
   }
 
   /** CLEANUP removes platform resources (idempotent); REMOVE_DATA also deletes the records. */

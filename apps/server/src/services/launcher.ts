@@ -4,12 +4,14 @@ import {
   type LaunchBody,
   notFound,
   splitLaunchProperties,
+  splitPartitionDeployer,
   type TaskExecution,
   type TaskStatus,
 } from '@batchyard/core';
 import { apps, audit, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
 import { parseTaskDefinition } from '@batchyard/dsl';
 import type { Logger } from 'pino';
+import { TaskTokens } from '../auth/task-tokens.js';
 import { type IdempotencyClaim, KeyTaken, launchOnce, recordClaim } from '../idempotency/claim.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { LaunchSpec, Platform } from '../platform/types.js';
@@ -30,10 +32,15 @@ export interface LaunchOptions {
   beforeInsert?: (tx: Prisma.TransactionClient) => Promise<void>;
   /** The caller's Idempotency-Key: recorded in the transaction that inserts the execution. */
   idempotency?: IdempotencyClaim;
+  /**
+   * A remote partition of `parentExecutionId`: the partition step execution it runs (unique on the
+   * row, so a repeated launch cannot create a second child) and its `deployer.<app>.partition.*`.
+   */
+  partitionStepExecutionId?: number;
 }
 
 /** Who asked for a launch: a REST call, a schedule firing, a composed task's graph, or the platform (adopted). */
-export type LaunchSource = 'api' | 'schedule' | 'composed' | 'adopted';
+export type LaunchSource = 'api' | 'schedule' | 'composed' | 'partition' | 'adopted';
 /** What came of it: started, queued for capacity, refused (4xx, nothing created), or failed. */
 export type LaunchOutcome = 'launched' | 'queued' | 'rejected' | 'failed';
 
@@ -69,7 +76,9 @@ export class Launcher {
     private readonly platforms: PlatformRegistry,
     private readonly logger: Logger,
     private readonly events: LauncherEvents = { terminal() {}, launch() {} },
-  ) {}
+  ) {
+    this.taskTokens = new TaskTokens(db);
+  }
 
   /** Set by the composed-task orchestrator when it starts; composed launches go to it. */
   composed: ComposedLaunches | undefined;
@@ -86,8 +95,20 @@ export class Launcher {
     return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, this.secrets.openValue(v)]));
   }
 
-  /** Validates everything a launch needs before any row or resource exists. */
-  async prepare(body: LaunchBody, found?: Definition | null): Promise<PreparedLaunch> {
+  /**
+   * Where this server's API is reached from the processes it launches (set once it listens); with it,
+   * local executions get BATCHYARD_URL and their own task token (remote partitions).
+   */
+  apiUrl: string | undefined;
+
+  /** Mints task tokens at launch (see auth/task-tokens.ts). */
+  private readonly taskTokens: TaskTokens;
+
+  /**
+   * Validates everything a launch needs before any row or resource exists. `partition`: the launch
+   * of a remote partition, whose deployer properties are the app's with its `partition.*` ones over them.
+   */
+  async prepare(body: LaunchBody, found?: Definition | null, partition = false): Promise<PreparedLaunch> {
     const def = found === undefined ? await definitions.findDefinition(this.db, body.name) : found;
     if (!def) throw notFound('task definition', body.name);
     if (def.composed) {
@@ -124,8 +145,14 @@ export class Launcher {
         { path: body.platform ? 'body.platform' : 'body.name', message: unrunnable },
       ]);
     }
-    const deployer = { ...platform.defaults, ...props.deployer };
-    const problems = platform.validateDeployerProperties(deployer, `body.properties.deployer.${target}`);
+    const split = splitPartitionDeployer(props.deployer);
+    const deployer = { ...platform.defaults, ...(partition ? split.partition : split.own) };
+    const path = `body.properties.deployer.${target}`;
+    const problems = platform.validateDeployerProperties(deployer, path);
+    if (!partition && Object.keys(split.overrides).length > 0) {
+      // The partitions' own properties are checked now, so a bad one fails the launch, not each partition.
+      problems.push(...platform.validateDeployerProperties(split.overrides, `${path}.partition`));
+    }
     const style = entryPointStyle(deployer.entryPointStyle);
     if (typeof style !== 'string') {
       problems.push({ path: `body.properties.deployer.${target}.entryPointStyle`, message: style.error });
@@ -155,11 +182,13 @@ export class Launcher {
   /** Launches (or queues) one execution; every call is counted by source and outcome. */
   async launch(body: LaunchBody, options: LaunchOptions = {}): Promise<TaskExecution> {
     const source: LaunchSource =
-      options.parentExecutionId !== undefined
-        ? 'composed'
-        : options.scheduleName !== undefined
-          ? 'schedule'
-          : 'api';
+      options.partitionStepExecutionId !== undefined
+        ? 'partition'
+        : options.parentExecutionId !== undefined
+          ? 'composed'
+          : options.scheduleName !== undefined
+            ? 'schedule'
+            : 'api';
     try {
       const row = await this.launchUncounted(body, options);
       this.events.launch(
@@ -187,7 +216,7 @@ export class Launcher {
     if (this.composed && options.parentExecutionId === undefined && def?.composed) {
       return this.composed.launch(body, options);
     }
-    const { platform, spec } = await this.prepare(body, def);
+    const { platform, spec } = await this.prepare(body, def, options.partitionStepExecutionId !== undefined);
     // Queue, don't reject: a launch the namespace's quota cannot take now waits for capacity.
     // A transient API error does not hold a launch back; a coded refusal (no RBAC to read quotas) fails it.
     const waitingFor = await platform.shortfall?.({ ...spec, executionId: 0 }).catch(unlessRefused);
@@ -206,6 +235,7 @@ export class Launcher {
         parentExecutionId: options.parentExecutionId ?? null,
         scheduleName: options.scheduleName ?? null,
         restartOfJobExecutionId: options.restartOfJobExecutionId ?? null,
+        partitionStepExecutionId: options.partitionStepExecutionId ?? null,
         ...(status === 'QUEUED' && waitingFor ? { reason: 'ResourceQuota', errorMessage: waitingFor } : {}),
       });
       if (options.idempotency) await recordClaim(tx, options.idempotency, created.id);
@@ -294,10 +324,20 @@ export class Launcher {
     if (stopped) this.events.terminal(executionId, 'STOPPED');
   }
 
+  /**
+   * A local process gets the API's address and a fresh token of its own (in its private
+   * environment; the stored manifest names the variables only). A Kubernetes pod's environment is
+   * part of its manifest, so it gets none: see README "Remote partitions".
+   */
+  private async withTaskApi(platform: Platform, spec: LaunchSpec): Promise<LaunchSpec> {
+    if (platform.type !== 'local' || !this.apiUrl) return spec;
+    return { ...spec, taskApi: { url: this.apiUrl, token: await this.taskTokens.mint(spec.executionId) } };
+  }
+
   /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
   async start(platform: Platform, spec: LaunchSpec): Promise<void> {
     try {
-      const result = await platform.launch(withSpringContract(spec));
+      const result = await platform.launch(withSpringContract(await this.withTaskApi(platform, spec)));
       const launched = {
         externalExecutionId: result.externalId,
         manifest: result.manifest as Prisma.InputJsonValue,
@@ -375,11 +415,11 @@ export class Launcher {
   /** After a restart the in-memory request is gone: rebuild it from the stored launch. */
   private async rebuild(row: executions.TaskExecution): Promise<Omit<LaunchSpec, 'executionId'> | undefined> {
     try {
-      const { spec } = await this.prepare({
-        name: row.taskName,
-        ...this.storedRequest(row),
-        platform: row.platformName ?? undefined,
-      });
+      const { spec } = await this.prepare(
+        { name: row.taskName, ...this.storedRequest(row), platform: row.platformName ?? undefined },
+        undefined,
+        row.partitionStepExecutionId !== null,
+      );
       return { ...spec, parentExecutionId: row.parentExecutionId };
     } catch (err) {
       await this.launchFailed(row.id, err);

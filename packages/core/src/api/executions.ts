@@ -39,6 +39,11 @@ export const TaskExecutionSchema = z
     platformType: z.string().nullable(),
     externalExecutionId: z.string().nullable().describe('Job name (kubernetes) or process key (local).'),
     parentExecutionId: z.number().int().nullable(),
+    partitionStepExecutionId: z
+      .number()
+      .int()
+      .nullable()
+      .describe("A remote partition's execution: the partition step execution it runs."),
     scheduleName: z.string().nullable(),
     exitCode: z.number().int().nullable(),
     exitMessage: z.string().nullable(),

@@ -29,6 +29,8 @@ export interface NewExecution {
   parentExecutionId?: number | null;
   scheduleName?: string | null;
   restartOfJobExecutionId?: number | null;
+  /** A remote partition's child: the partition step execution it runs (unique). */
+  partitionStepExecutionId?: number | null;
   externalExecutionId?: string | null;
   /** Why a queued execution waits (e.g. ResourceQuota), with the details. */
   reason?: string | null;
@@ -60,8 +62,17 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<TaskExec
   const params = db.$executeRaw`
     INSERT INTO task_execution_params (task_execution_id, task_param)
     SELECT ${id}, left(a, 2500) FROM unnest(${e.arguments}::text[]) WITH ORDINALITY AS u(a, o) ORDER BY o`;
+  const { partitionStepExecutionId, ...fields } = e;
   const own = db.taskExecution.create({
-    data: { ...e, id, queuedAt: e.status === 'QUEUED' ? new Date() : null },
+    data: {
+      ...fields,
+      id,
+      queuedAt: e.status === 'QUEUED' ? new Date() : null,
+      partitionStepExecutionId:
+        partitionStepExecutionId === undefined || partitionStepExecutionId === null
+          ? null
+          : BigInt(partitionStepExecutionId),
+    },
   });
   // An interactive transaction's client also has $transaction (a batch outside it!): only the bare
   // client, which alone has $disconnect, batches; inside a transaction the statements join it.

@@ -15,6 +15,10 @@ export interface WorkerEnv {
   /** Job repository URL. Secret: comes from a secretKeyRef and is never logged. */
   readonly databaseUrl: string;
   readonly jobModule: string | undefined;
+  /** The control plane's API, as it gave it to the task (BATCHYARD_URL); remote partitions call it. */
+  readonly apiUrl: string | undefined;
+  /** The task's own token (BATCHYARD_TASK_TOKEN). Secret: never logged. */
+  readonly taskToken: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -79,5 +83,7 @@ export function parseEnv(env: Env, springArgs: Readonly<Record<string, string>> 
     jobName: env.BATCHYARD_JOB_NAME?.trim() || undefined,
     databaseUrl,
     jobModule: env.BATCHYARD_JOB_MODULE?.trim() || undefined,
+    apiUrl: env.BATCHYARD_URL?.trim() || undefined,
+    taskToken: env.BATCHYARD_TASK_TOKEN?.trim() || undefined,
   });
 }

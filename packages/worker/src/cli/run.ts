@@ -141,16 +141,18 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
         log,
         stop,
       });
-      if (taskExecutionId !== undefined) {
-        await repo.linkTaskExecution(taskExecutionId, se.jobExecutionId);
-        await repo.setTaskExitMessage(taskExecutionId, se.exitStatus.code);
-      }
+      // Not linked to the job execution: that is the manager's (TASK_TASK_BATCH), and a failed
+      // partition must fail its step only, not the job the manager is still running.
+      if (taskExecutionId !== undefined) await repo.setTaskExitMessage(taskExecutionId, se.exitStatus.code);
       return statusExitCode(se.status);
     }
     const execution = await launchJob(job, args.parameters, {
       repository: repo,
       log,
       stop,
+      ...(env.apiUrl && taskExecutionId !== undefined
+        ? { controlPlane: { url: env.apiUrl, token: env.taskToken, taskExecutionId } }
+        : {}),
       onCreated: async (e) => {
         if (taskExecutionId === undefined) return;
         const linked = await repo.linkTaskExecution(taskExecutionId, e.id);

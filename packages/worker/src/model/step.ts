@@ -91,7 +91,15 @@ export interface PartitionHandler {
   handle(
     partitions: StepExecution[],
     runLocal: (partition: StepExecution) => Promise<StepExecution>,
-    ctx: { manager: StepExecution; jobExecution: JobExecution },
+    ctx: {
+      manager: StepExecution;
+      jobExecution: JobExecution;
+      /** Set by SIGTERM or a stop through the control plane: stop the partitions too. */
+      stop: { readonly requested: boolean };
+      repository: import('../repository/types.js').JobRepository;
+      /** The control plane that launched this task, when it did. */
+      controlPlane?: import('../step/runtime.js').ControlPlaneConnection;
+    },
   ): Promise<StepExecution[]>;
 }
 

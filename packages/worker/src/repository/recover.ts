@@ -17,6 +17,11 @@ export interface RecoverOptions {
   now?: Date;
   /** Why: stored in exit_message, e.g. the pod's termination reason (OOMKilled). */
   reason?: string;
+  /**
+   * For a step execution only: STOPPED when its process was stopped on purpose (a partition stopped
+   * before it could record the stop itself); FAILED otherwise (default).
+   */
+  status?: 'FAILED' | 'STOPPED';
 }
 
 export interface RecoverResult {
@@ -44,11 +49,12 @@ export async function recoverStaleExecutions(
   const message = `worker process ended without finishing the job${options.reason ? `: ${options.reason}` : ''}`;
   const ts = now.toISOString();
   if (target.stepExecutionId !== undefined) {
+    const status = options.status ?? 'FAILED';
     const r = await db.query(
-      `UPDATE batch_step_execution SET status = 'FAILED', exit_code = 'FAILED', exit_message = $3,
+      `UPDATE batch_step_execution SET status = $4, exit_code = $4, exit_message = $3,
          end_time = $2::timestamp, last_updated = $2::timestamp, version = version + 1
        WHERE step_execution_id = $1 AND status IN ${RUNNING} RETURNING step_execution_id AS id`,
-      [target.stepExecutionId, ts, message],
+      [target.stepExecutionId, ts, message, status],
     );
     return { jobExecutionIds: [], stepExecutionIds: r.rows.map((row) => Number(row.id)) };
   }

@@ -62,6 +62,9 @@ export async function runPartitionStep(
   const results = await handler.handle(toRun, (se) => runStepExecution(workerFor(se), se, rt), {
     manager,
     jobExecution: rt.jobExecution,
+    stop: rt.stop,
+    repository: rt.repository,
+    ...(rt.controlPlane ? { controlPlane: rt.controlPlane } : {}),
   });
   let worst: StepExecution['status'] = 'COMPLETED';
   for (const r of results) {
@@ -70,7 +73,12 @@ export async function runPartitionStep(
   }
   if (worst === 'STOPPED') throw new JobInterruptedError('a partition stopped');
   if (worst !== 'COMPLETED') {
-    const failed = results.filter((r) => r.status !== 'COMPLETED').map((r) => r.stepName);
+    const failed = results
+      .filter((r) => r.status !== 'COMPLETED')
+      .map((r) => {
+        const why = r.exitStatus.description.split('\n')[0]?.slice(0, 300);
+        return `${r.stepName} (${r.status}${why ? `: ${why}` : ''})`;
+      });
     throw new Error(`partitions did not complete: ${failed.join(', ')}`);
   }
 }

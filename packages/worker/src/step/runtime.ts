@@ -20,6 +20,16 @@ export interface StepRuntime {
   readonly stop: StopSignal;
   readonly log: Logger;
   readonly jobExecution: JobExecution;
+  /** The control plane that launched this task, when it did (remote partitions use it). */
+  readonly controlPlane?: ControlPlaneConnection;
+}
+
+/** How a task reaches the control plane's API: its address and the task's own token (secret). */
+export interface ControlPlaneConnection {
+  readonly url: string;
+  readonly token: string | undefined;
+  /** The task execution this process runs. */
+  readonly taskExecutionId: number;
 }
 
 /** Calls `hook` on each listener that defines it, in registration order. */
