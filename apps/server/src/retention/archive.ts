@@ -18,6 +18,8 @@ import type { retention } from '@batchyard/db';
  */
 export class RetentionArchive {
   private file: Awaited<ReturnType<typeof open>> | undefined;
+  /** Whether this run wrote anything (no file is created for a run that deleted nothing). */
+  written = false;
   readonly path: string;
 
   constructor(
@@ -34,6 +36,7 @@ export class RetentionArchive {
     if (!this.file) {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.file = await open(this.path, 'a', 0o600);
+      this.written = true;
       const dir = await open(this.dir, 'r');
       try {
         await dir.sync();
@@ -51,10 +54,6 @@ export class RetentionArchive {
   async close(): Promise<void> {
     await this.file?.close();
     this.file = undefined;
-  }
-
-  get written(): boolean {
-    return this.file !== undefined;
   }
 }
 
