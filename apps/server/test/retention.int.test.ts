@@ -62,6 +62,12 @@ describe('retention', () => {
       batch_step_execution_context: 21,
     });
     expect(await counterValue(s, 'batchyard_retention_deleted_total', { kind: 'step_execution' })).toBe(21);
+    // The trigger-kept totals behind /metrics lose what retention removed.
+    expect(
+      await counterValue(s, 'batchyard_batch_step_finished', { job_name: 'aged-job', step_name: 'step1' }),
+    ).toBe(2);
+    expect(await counterValue(s, 'batchyard_batch_job_executions', { job_name: 'aged-job' })).toBe(2);
+    expect(await counterValue(s, 'batchyard_task_executions', { status: 'COMPLETE' })).toBe(2);
     const metrics = await s.request<string>('GET', '/metrics');
     expect(metrics.body).toMatch(/batchyard_retention_last_run_timestamp_seconds [1-9]/);
     expect(metrics.body).toMatch(/batchyard_retention_last_run_duration_seconds \d/);

@@ -71,6 +71,8 @@ function expectedType(f: DmmfField): string {
       return 'bigint';
     case 'Boolean':
       return 'boolean';
+    case 'Float':
+      return 'double precision';
     case 'Json':
       return 'jsonb';
     case 'String':
@@ -96,6 +98,8 @@ function expectedDefault(m: DmmfModel, f: DmmfField): string | null {
     throw new Error(`default function ${fn} is not mapped in the drift test yet`);
   }
   if (typeof d === 'boolean' || typeof d === 'number') return String(d);
+  // The DMMF gives a BigInt default as a string.
+  if (f.type === 'BigInt' && typeof d === 'string') return d;
   if (typeof d === 'string') {
     const t = f.kind === 'enum' ? enumDbName(f.type) : f.type === 'Json' ? 'jsonb' : 'text';
     return `'${d}'::${f.type === 'String' && f.nativeType?.[0] === 'VarChar' ? 'character varying' : t}`;
