@@ -23,6 +23,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { RequestLog } from './plugins/request-log.js';
 import { registerStorableStrings } from './plugins/storable-strings.js';
+import { registerRetention, registerRetentionMetrics } from './retention/register.js';
 import { appRoutes } from './routes/apps.js';
 import { composedRoutes } from './routes/composed.js';
 import { definitionRoutes } from './routes/definitions.js';
@@ -143,13 +144,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
   await app.register(composedRoutes(deps, controlPlane, leadership));
+  const retention = await registerRetention(app, deps, leadership);
   const jobs = new JobService(deps.prisma, controlPlane.launcher);
   await app.register(jobRoutes(jobs));
   await app.register(scdfRoutes(deps.prisma, controlPlane));
   await app.register(thinExecutionRoutes(deps.prisma, jobs));
   await app.register(eventRoutes(controlPlane, jobs));
   await app.register(dashboardRoutes());
-  registerMetrics(app, deps.prisma, controlPlane);
+  registerRetentionMetrics(registerMetrics(app, deps.prisma, controlPlane), retention);
   if (deps.controlLoops !== false) {
     app.addHook('onReady', async () => {
       await controlPlane.start();

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AUTH_ENV_KEYS, AuthConfig } from './auth/config.js';
 import { LEADER_ENV_KEYS, LeaderConfig } from './leader/config.js';
+import { RETENTION_ENV_KEYS, RetentionConfig } from './retention/config.js';
 
 /**
  * The server's whole configuration: one zod schema, parsed once at start-up from an optional
@@ -182,6 +183,7 @@ export const ConfigSchema = z.object({
     .prefault({}),
   auth: AuthConfig,
   leader: LeaderConfig,
+  retention: RetentionConfig,
   redaction: z
     .object({
       secretKeys: z
@@ -224,6 +226,7 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_COMPOSED_MAX_CONCURRENT_CHILDREN: 'composed.maxConcurrentChildren',
   ...AUTH_ENV_KEYS,
   ...LEADER_ENV_KEYS,
+  ...RETENTION_ENV_KEYS,
   BATCHYARD_SECRET_KEYS: 'redaction.secretKeys',
   BATCHYARD_ENCRYPTION_KEY: 'redaction.encryptionKey',
 };

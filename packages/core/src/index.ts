@@ -8,6 +8,7 @@ export * from './api/execution-events.js';
 export * from './api/executions.js';
 export * from './api/jobs.js';
 export * from './api/partitions.js';
+export * from './api/retention.js';
 export * from './api/schedules.js';
 export * from './app-import.js';
 export * from './errors.js';

@@ -12,11 +12,10 @@ import { Gauge, type Registry } from 'prom-client';
 export function registerBatchMetrics(register: Registry, db: Db, maxSeries: number): void {
   // One query per source per scrape, shared by the gauges that read it.
   let cached: { at: number; value: Promise<Snapshot> } | undefined;
-  const steps = new StepTotalsCache();
   const snapshot = (): Promise<Snapshot> => {
     const now = Date.now();
     if (!cached || now - cached.at > 1000) {
-      cached = { at: now, value: load(db, steps, maxSeries) };
+      cached = { at: now, value: load(db, maxSeries) };
       cached.value.catch(() => {
         cached = undefined;
       });
@@ -127,68 +126,15 @@ interface Snapshot {
   stepsCut: boolean;
 }
 
-type StepTotals = Map<string, monitoring.StepAggregate>;
-
-function add(into: StepTotals, rows: monitoring.StepAggregate[]): void {
-  for (const r of rows) {
-    const key = JSON.stringify([r.jobName, r.stepName]);
-    const t = into.get(key);
-    if (!t) {
-      into.set(key, { ...r });
-      continue;
-    }
-    t.read += r.read;
-    t.written += r.written;
-    t.skipped += r.skipped;
-    t.filtered += r.filtered;
-    t.running += r.running;
-    t.finished += r.finished;
-    t.durationSum += r.durationSum;
-  }
-}
-
-/** Settled totals are rebuilt from scratch this often, so deleted executions (REMOVE_DATA) drop out. */
-const REBUILD_MS = 10 * 60_000;
-
 /**
- * Step totals without re-reading the whole table at every scrape: step executions below the
- * lowest one still running have settled (their counters never change again), so they are summed
- * once and kept; each scrape reads only the primary-key range above that mark.
+ * Two small reads whatever the history size: the trigger-kept totals (a row per job/status and per
+ * job/step) and the steps running now.
  */
-export class StepTotalsCache {
-  private settled: StepTotals = new Map();
-  private mark = 0;
-  private builtAt = 0;
-  private queue: Promise<unknown> = Promise.resolve();
-
-  /** Serialised: two overlapping scrapes must not fold the same range twice. */
-  current(db: Db): Promise<monitoring.StepAggregate[]> {
-    const result = this.queue.then(() => this.read(db));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private async read(db: Db): Promise<monitoring.StepAggregate[]> {
-    if (Date.now() - this.builtAt > REBUILD_MS) {
-      this.settled = new Map();
-      this.mark = 0;
-      this.builtAt = Date.now();
-    }
-    const next = await monitoring.settledStepId(db, this.mark);
-    if (next > this.mark) {
-      add(this.settled, await monitoring.stepAggregates(db, this.mark, next));
-      this.mark = next;
-    }
-    const totals: StepTotals = new Map([...this.settled].map(([k, v]) => [k, { ...v }]));
-    add(totals, await monitoring.stepAggregates(db, this.mark, null));
-    return [...totals.values()].sort((a, b) =>
-      a.jobName === b.jobName ? (a.stepName < b.stepName ? -1 : 1) : a.jobName < b.jobName ? -1 : 1,
-    );
-  }
-}
-
-async function load(db: Db, steps: StepTotalsCache, maxSeries: number): Promise<Snapshot> {
-  const [jobs, all] = await Promise.all([monitoring.jobAggregates(db, maxSeries), steps.current(db)]);
+async function load(db: Db, maxSeries: number): Promise<Snapshot> {
+  const [jobs, all] = await Promise.all([
+    monitoring.jobAggregates(db, maxSeries),
+    monitoring.stepAggregates(db),
+  ]);
   return { jobs, steps: all.slice(0, maxSeries), stepsCut: all.length > maxSeries };
 }
 

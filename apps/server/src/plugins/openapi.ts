@@ -19,6 +19,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'apps', description: 'App registry' },
         { name: 'tasks', description: 'Task definitions and executions' },
+        { name: 'retention', description: 'Retention policies, dry run and runs' },
         { name: 'system', description: 'Health, about, metrics' },
       ],
     },

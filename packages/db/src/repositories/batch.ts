@@ -65,9 +65,10 @@ export interface StepExecutionRow {
 
 const n = (v: bigint | number | null | undefined): number => (v == null ? 0 : Number(v));
 
+// No `_count` of steps here: Prisma computes a relation count by aggregating the whole step table
+// (O(history), 1.4 s at 2·10^6 steps); withTasks counts the page's steps by the indexed key instead.
 const summary = {
   instance: { select: { jobName: true } },
-  _count: { select: { steps: true } },
 } satisfies Prisma.JobExecutionInclude;
 type SummaryRow = Prisma.JobExecutionGetPayload<{ include: typeof summary }>;
 
@@ -82,6 +83,13 @@ async function withTasks(db: Db, rows: SummaryRow[]): Promise<JobExecutionRow[]>
   const task = new Map<bigint, number>();
   for (const l of links)
     if (!task.has(l.jobExecutionId)) task.set(l.jobExecutionId, Number(l.taskExecutionId));
+  const counts =
+    rows.length === 0
+      ? []
+      : await db.$queryRaw<{ id: bigint; n: number }[]>`
+          SELECT job_execution_id AS id, count(*)::int AS n FROM batch_step_execution
+           WHERE job_execution_id = ANY(${rows.map((r) => r.id)}::int8[]) GROUP BY 1`;
+  const steps = new Map(counts.map((c) => [BigInt(c.id), c.n]));
   return rows.map((r) => ({
     id: Number(r.id),
     jobInstanceId: Number(r.jobInstanceId),
@@ -95,7 +103,7 @@ async function withTasks(db: Db, rows: SummaryRow[]): Promise<JobExecutionRow[]>
     endTime: r.endTime,
     lastUpdated: r.lastUpdated ?? r.createTime,
     version: n(r.version),
-    stepCount: r._count.steps,
+    stepCount: steps.get(r.id) ?? 0,
   }));
 }
 

@@ -7,6 +7,7 @@ export * as idempotency from './idempotency.js';
 export * as leaderLease from './leader-lease.js';
 export * as monitoring from './monitoring.js';
 export * as partitions from './partitions.js';
+export * as retention from './retention.js';
 export * as schedules from './schedules.js';
 export * as definitions from './task-definitions.js';
 export * as executions from './task-executions.js';

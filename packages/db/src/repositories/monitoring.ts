@@ -82,15 +82,21 @@ export async function stepHistory(
   return { count: Number(row.total ?? 0), ...stats };
 }
 
-/** Task executions per platform and status: an index-only scan of (platform_name, status). */
+/**
+ * Task executions per platform and status, from the trigger-kept totals (a few rows, whatever the
+ * history size: prisma/migrations/20261204021000_metric_totals).
+ */
 export async function taskStatusCounts(
   db: Db,
 ): Promise<{ platform: string | null; status: string; count: number }[]> {
-  const rows = await db.taskExecution.groupBy({
-    by: ['platformName', 'status'],
-    _count: { _all: true },
-  });
-  return rows.map((r) => ({ platform: r.platformName, status: r.status, count: r._count._all }));
+  const rows = await db.$queryRaw<{ platform: string; status: string; count: number }[]>`
+    SELECT platform_name AS platform, status::text AS status, count::float8 AS count
+      FROM batchyard_task_status_total WHERE count > 0`;
+  return rows.map((r) => ({
+    platform: r.platform === '' ? null : r.platform,
+    status: r.status,
+    count: r.count,
+  }));
 }
 
 export interface JobAggregate {
@@ -102,14 +108,12 @@ export interface JobAggregate {
   finished: number;
 }
 
-/** Per job name and status, capped at `limit` rows (ordered, so the cut is stable). */
+/** Per job name and status, capped at `limit` rows (ordered, so the cut is stable), from the totals. */
 export const jobAggregates = (db: Db, limit: number) =>
   db.$queryRaw<JobAggregate[]>`
-    SELECT i.job_name AS "jobName", coalesce(e.status, 'UNKNOWN') AS status, count(*)::int AS count,
-           coalesce(sum(extract(epoch FROM e.end_time - e.start_time)), 0)::float8 AS "durationSum",
-           count(e.end_time - e.start_time)::int AS finished
-      FROM batch_job_execution e JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
-     GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${limit}`;
+    SELECT job_name AS "jobName", status, count::int AS count, duration_sum AS "durationSum",
+           finished::int AS finished
+      FROM batchyard_job_status_total WHERE count > 0 ORDER BY 1, 2 LIMIT ${limit}`;
 
 export interface StepAggregate {
   jobName: string;
@@ -124,37 +128,31 @@ export interface StepAggregate {
 }
 
 /**
- * Per job and step name over the step executions with `afterId < id <= upToId` (no upper bound
- * when null): a primary-key range, so the scrape can fold settled rows once and only re-read the
- * recent ones.
+ * Per job and step name: settled step executions from the trigger-kept totals, plus the running
+ * ones read live (the `status` index finds them without touching settled history).
  */
-export const stepAggregates = (db: Db, afterId: number, upToId: number | null) =>
+export const stepAggregates = (db: Db) =>
   db.$queryRaw<StepAggregate[]>`
-    SELECT i.job_name AS "jobName", s.step_name AS "stepName",
-           coalesce(sum(s.read_count), 0)::float8 AS read, coalesce(sum(s.write_count), 0)::float8 AS written,
-           coalesce(sum(coalesce(s.read_skip_count, 0) + coalesce(s.process_skip_count, 0)
-                        + coalesce(s.write_skip_count, 0)), 0)::float8 AS skipped,
-           coalesce(sum(s.filter_count), 0)::float8 AS filtered,
-           (count(*) FILTER (WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING')))::int AS running,
-           (count(*) FILTER (WHERE s.status IN ${FINISHED} AND s.end_time IS NOT NULL AND s.start_time IS NOT NULL))::int AS finished,
-           coalesce(sum(extract(epoch FROM s.end_time - s.start_time))
-             FILTER (WHERE s.status IN ${FINISHED}), 0)::float8 AS "durationSum"
-      FROM batch_step_execution s
-      JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
-      JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
-     WHERE s.step_execution_id > ${afterId} AND (${upToId}::int8 IS NULL OR s.step_execution_id <= ${upToId}::int8)
-     GROUP BY 1, 2`;
-
-/**
- * Past `afterId`: the highest id below which every step execution has settled (no row still
- * STARTING/STARTED/STOPPING/UNKNOWN), so its counters will not change again.
- */
-export async function settledStepId(db: Db, afterId: number): Promise<number> {
-  const rows = await db.$queryRaw<{ running: number | null; last: number | null }[]>`
-    SELECT min(step_execution_id) FILTER (WHERE status IS NULL OR status IN ('STARTING', 'STARTED', 'STOPPING', 'UNKNOWN'))::float8 AS running,
-           max(step_execution_id)::float8 AS last
-      FROM batch_step_execution WHERE step_execution_id > ${afterId}`;
-  const { running, last } = rows[0] ?? { running: null, last: null };
-  if (running !== null) return running - 1;
-  return last ?? afterId;
-}
+    WITH live AS (
+      SELECT i.job_name, s.step_name,
+             coalesce(sum(s.read_count), 0)::float8 AS read, coalesce(sum(s.write_count), 0)::float8 AS written,
+             coalesce(sum(coalesce(s.read_skip_count, 0) + coalesce(s.process_skip_count, 0)
+                          + coalesce(s.write_skip_count, 0)), 0)::float8 AS skipped,
+             coalesce(sum(s.filter_count), 0)::float8 AS filtered,
+             (count(*) FILTER (WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING')))::int AS running
+        FROM batch_step_execution s
+        JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
+        JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+       WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING', 'UNKNOWN') OR s.status IS NULL
+       GROUP BY 1, 2
+    )
+    SELECT coalesce(t.job_name, l.job_name) AS "jobName", coalesce(t.step_name, l.step_name) AS "stepName",
+           coalesce(t.read, 0) + coalesce(l.read, 0) AS read,
+           coalesce(t.written, 0) + coalesce(l.written, 0) AS written,
+           coalesce(t.skipped, 0) + coalesce(l.skipped, 0) AS skipped,
+           coalesce(t.filtered, 0) + coalesce(l.filtered, 0) AS filtered,
+           coalesce(l.running, 0) AS running, coalesce(t.finished, 0)::int AS finished,
+           coalesce(t.duration_sum, 0) AS "durationSum"
+      FROM batchyard_step_total t FULL JOIN live l ON l.job_name = t.job_name AND l.step_name = t.step_name
+     WHERE t.finished > 0 OR t.read <> 0 OR l.job_name IS NOT NULL
+     ORDER BY 1, 2`;
