@@ -12,6 +12,7 @@ export type {
   ParseTaskTextResponse,
   Schedule,
   ScheduleDetail,
+  ScheduleListItem,
   StepExecution,
   StepExecutionHistory,
   StepProgress,

@@ -2,7 +2,7 @@ import { api, withQuery } from '../api.js';
 import { useLive } from '../live.js';
 import { navigate } from '../router.js';
 import type { PageProps } from '../routes.js';
-import type { Page, Schedule, ScheduleDetail, TaskExecution } from '../types.js';
+import type { Page, Schedule, ScheduleDetail, ScheduleListItem, TaskExecution } from '../types.js';
 import { explainCron } from '../ui/cron.js';
 import { Filters } from '../ui/filters.js';
 import { durationBetween, formatDuration, formatTime } from '../ui/format.js';
@@ -11,6 +11,10 @@ import { Status } from '../ui/status.js';
 import { Action, ErrorBox, KeyValues, Loading, Pager } from '../ui/widgets.js';
 
 const zoneOf = (s: Schedule) => s.timeZone ?? 'UTC';
+const cronTitle = (cron: string) => {
+  const explained = explainCron(cron);
+  return explained.ok ? explained.text : undefined;
+};
 
 function SuspendToggle({ s, onDone }: { s: Schedule; onDone: () => void }) {
   const path = `/tasks/schedules/${encodeURIComponent(s.name)}`;
@@ -21,17 +25,15 @@ function SuspendToggle({ s, onDone }: { s: Schedule; onDone: () => void }) {
   );
 }
 
-function NextFire({ name }: { name: string }) {
-  const d = useApi<ScheduleDetail>(`/tasks/schedules/${encodeURIComponent(name)}`);
-  if (!d.data) return <span class="muted">…</span>;
-  const next = d.data.nextFireTimes[0];
-  return <>{d.data.suspend ? <span>⏸ suspended</span> : next ? formatTime(next, zoneOf(d.data)) : '—'}</>;
+function NextFire({ s }: { s: ScheduleListItem }) {
+  if (s.suspend) return <span>⏸ suspended</span>;
+  return <>{s.nextFireTime ? formatTime(s.nextFireTime, zoneOf(s)) : '—'}</>;
 }
 
 export function SchedulesList({ loc }: PageProps) {
   useTitle('Schedules');
   const q = (k: string) => loc.query.get(k) ?? undefined;
-  const page = useApi<Page<Schedule>>(
+  const page = useApi<Page<ScheduleListItem>>(
     withQuery('/tasks/schedules', {
       taskDefinitionName: q('task'),
       size: q('size') ?? 20,
@@ -77,14 +79,12 @@ export function SchedulesList({ loc }: PageProps) {
                     {s.taskDefinitionName}
                   </a>
                 </td>
-                <td
-                  title={explainCron(s.cron).ok ? (explainCron(s.cron) as { text: string }).text : undefined}
-                >
+                <td title={cronTitle(s.cron)}>
                   <code>{s.cron}</code>
                 </td>
                 <td>{zoneOf(s)}</td>
                 <td>
-                  <NextFire name={s.name} />
+                  <NextFire s={s} />
                 </td>
                 <td>{formatTime(s.lastFireTime, zoneOf(s))}</td>
                 <td>
