@@ -1,13 +1,11 @@
-import { useContext, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { withQuery } from '../api.js';
-import { CallerContext } from '../context.js';
 import { navigate, withParams } from '../router.js';
 import type { PageProps } from '../routes.js';
-import { refusal } from '../session.js';
 import type { Page, TaskDefinition, TaskExecution } from '../types.js';
 import { useApi, useTitle } from '../ui/hooks.js';
 import { Status } from '../ui/status.js';
-import { ErrorBox, Loading, Pager } from '../ui/widgets.js';
+import { ActionLink, ErrorBox, Loading, Pager } from '../ui/widgets.js';
 
 function LastStatus({ name }: { name: string }) {
   const last = useApi<Page<TaskExecution>>(withQuery('/tasks/executions', { task: name, size: 1 }));
@@ -24,7 +22,6 @@ function LastStatus({ name }: { name: string }) {
 
 export function DefinitionsList({ loc }: PageProps) {
   useTitle('Task definitions');
-  const caller = useContext(CallerContext);
   const search = loc.query.get('search') ?? '';
   const [text, setText] = useState(search);
   const page = useApi<Page<TaskDefinition>>(
@@ -34,7 +31,6 @@ export function DefinitionsList({ loc }: PageProps) {
       cursor: loc.query.get('cursor'),
     }),
   );
-  const cannotCreate = caller ? refusal(caller, 'CREATE') : undefined;
   return (
     <>
       <h1>Task definitions</h1>
@@ -50,15 +46,7 @@ export function DefinitionsList({ loc }: PageProps) {
           <input id="def-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
           <button type="submit">Search</button>
         </form>
-        {cannotCreate ? (
-          <button type="button" disabled title={cannotCreate}>
-            New definition
-          </button>
-        ) : (
-          <a class="button primary" href="/ui/definitions/new">
-            New definition
-          </a>
-        )}
+        <ActionLink needs="CREATE" kind="primary" href="/ui/definitions/new" label="New definition" />
       </div>
       <ErrorBox error={page.error} />
       {!page.data ? (

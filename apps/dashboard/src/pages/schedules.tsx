@@ -8,7 +8,7 @@ import { Filters } from '../ui/filters.js';
 import { durationBetween, formatDuration, formatTime } from '../ui/format.js';
 import { useApi, useTitle } from '../ui/hooks.js';
 import { Status } from '../ui/status.js';
-import { Action, ErrorBox, KeyValues, Loading, Pager } from '../ui/widgets.js';
+import { Action, ActionLink, ErrorBox, KeyValues, Loading, Pager } from '../ui/widgets.js';
 
 const zoneOf = (s: Schedule) => s.timeZone ?? 'UTC';
 const cronTitle = (cron: string) => {
@@ -44,9 +44,7 @@ export function SchedulesList({ loc }: PageProps) {
     <>
       <h1>Schedules</h1>
       <div class="toolbar">
-        <a class="button primary" href="/ui/schedules/new">
-          New schedule
-        </a>
+        <ActionLink needs="SCHEDULE" kind="primary" href="/ui/schedules/new" label="New schedule" />
       </div>
       <Filters loc={loc} specs={[{ key: 'task', label: 'Task definition', type: 'text' }]} />
       <ErrorBox error={page.error} />
@@ -116,9 +114,7 @@ export function ScheduleDetailPage({ params }: PageProps) {
       <p class="big-status">{s.suspend ? '⏸ Suspended' : '▶ Active'}</p>
       <div class="toolbar">
         <SuspendToggle s={s} onDone={() => d.reload()} />
-        <a class="button" href={`${path.replace('/tasks', '/ui')}/edit`}>
-          Edit
-        </a>
+        <ActionLink needs="SCHEDULE" href={`${path.replace('/tasks', '/ui')}/edit`} label="Edit" />
         <Action
           needs="DEPLOY"
           label="Run now"
