@@ -17,6 +17,7 @@ export type {
   StepExecutionHistory,
   StepProgress,
   TaskDefinition,
+  TaskDefinitionWithStatus,
   TaskExecution,
   TaskStatus,
 } from '@batchyard/core';
