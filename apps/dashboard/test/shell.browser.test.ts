@@ -12,7 +12,7 @@ import {
 describe('dashboard shell: overview, about, apps, audit, navigation', () => {
   let d: Dashboard;
   beforeAll(async () => {
-    d = await openDashboard();
+    d = await openDashboard({ BATCHYARD_GRAFANA_URL: 'http://127.0.0.1:3000/d/batchyard' });
     await createDefinition(d.server, 'hello', 'scripted --print=hi');
     await createDefinition(d.server, 'pair', 'one: scripted && two: scripted');
   });
@@ -29,6 +29,9 @@ describe('dashboard shell: overview, about, apps, audit, navigation', () => {
     const row = d.page.locator('table tr', { has: d.page.locator('th', { hasText: 'local' }) });
     await row.waitFor();
     expect(await row.locator('td').first().textContent()).toBe('local');
+    const grafana = d.page.getByRole('link', { name: /Metrics in Grafana/ });
+    expect(await grafana.getAttribute('href')).toBe('http://127.0.0.1:3000/d/batchyard');
+    expect(await grafana.getAttribute('rel')).toContain('noopener');
     expect(await seriousViolations(d.page)).toEqual([]);
     expect(d.problems).toEqual([]);
   });
