@@ -3,7 +3,7 @@ import { setUnauthenticatedHandler } from './api.js';
 import { CallerContext } from './context.js';
 import { match, useLocation } from './router.js';
 import { routes } from './routes.js';
-import { type Caller, loadCaller } from './session.js';
+import { type Caller, loadCaller, signOut } from './session.js';
 import { ErrorBox, Loading } from './ui/widgets.js';
 
 const NAV: [string, string][] = [
@@ -76,6 +76,15 @@ export function App() {
           <span class="who" title={`Roles: ${[...caller.roles].join(', ')}`}>
             {caller.principal}
           </span>
+        )}
+        {caller?.session && (
+          <button
+            type="button"
+            class="sign-out"
+            onClick={() => void signOut().then(() => setLoginNeeded(true))}
+          >
+            Sign out
+          </button>
         )}
       </header>
       <main id="main" tabIndex={-1}>

@@ -1,4 +1,4 @@
-import { get, setCsrfToken } from './api.js';
+import { api, get, setCsrfToken } from './api.js';
 import type { About } from './types.js';
 
 /** Who is using the dashboard and what they may do: /about (and /auth/session when logged in). */
@@ -7,6 +7,8 @@ export interface Caller {
   roles: ReadonlySet<string>;
   principal: string;
   authenticationEnabled: boolean;
+  /** Signed in through the dashboard login (a session cookie that "Sign out" ends). */
+  session: boolean;
 }
 
 interface Session {
@@ -27,6 +29,7 @@ export async function loadCaller(): Promise<Caller> {
     roles: new Set(session?.roles ?? about.caller.roles),
     principal: session?.principal ?? about.caller.name,
     authenticationEnabled: about.security.authenticationEnabled,
+    session: session !== undefined,
   };
 }
 
@@ -35,4 +38,10 @@ export function refusal(caller: Caller, role: string): string | undefined {
   return caller.roles.has(role)
     ? undefined
     : `Needs the ${role} role (you have: ${[...caller.roles].join(', ') || 'none'})`;
+}
+
+/** Ends the dashboard session; the next page shows the login. */
+export async function signOut(): Promise<void> {
+  await api('POST', '/auth/logout');
+  setCsrfToken(undefined);
 }

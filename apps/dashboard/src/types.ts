@@ -12,10 +12,12 @@ export type {
   ParseTaskTextResponse,
   Schedule,
   ScheduleDetail,
+  ScheduleListItem,
   StepExecution,
   StepExecutionHistory,
   StepProgress,
   TaskDefinition,
+  TaskDefinitionWithStatus,
   TaskExecution,
   TaskStatus,
 } from '@batchyard/core';
@@ -34,6 +36,7 @@ export interface About {
   database: { embedded: boolean };
   platforms: { name: string; type: string }[];
   security: { authenticationEnabled: boolean; methods: string[] };
+  links: { grafana: string | null };
   caller: { name: string; kind: string; roles: string[] };
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { until } from '../../../test/setup/until.js';
-import { startTestServer, type TestServer } from '../../server/test/harness.js';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../server/test/harness.js';
 
 export { until };
 
@@ -22,21 +22,41 @@ export interface Dashboard {
   page: Page;
   /** Content-Security-Policy violations and page errors seen so far (must stay empty). */
   problems: string[];
+  /** Every URL the browser asked for (pages, assets, API calls, event streams, workers). */
+  requests: string[];
   goto(path: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface DashboardOptions extends TestServerOptions {
+  /** Sent with every set-up request of the test (`server.request`): credentials when auth is on. */
+  headers?: Record<string, string>;
 }
 
 /**
  * A real server (Fastify + PostgreSQL, local platform, the built dashboard) and a headless
  * Chromium page on it. Apps: `scripted` (the scripted fixture) and `settle` (the sample job).
  */
-export async function openDashboard(env: NodeJS.ProcessEnv = {}): Promise<Dashboard> {
+export async function openDashboard(
+  env: NodeJS.ProcessEnv = {},
+  options: DashboardOptions = {},
+): Promise<Dashboard> {
   const work = await mkdtemp(join(tmpdir(), 'batchyard-browser-'));
-  const server = await startTestServer({
-    BATCHYARD_PLATFORMS: JSON.stringify([{ name: 'local', type: 'local', workDir: work, maxConcurrent: 4 }]),
-    BATCHYARD_REGISTER_SAMPLES: 'false',
-    ...env,
-  });
+  const { headers, ...serverOptions } = options;
+  const server = await startTestServer(
+    {
+      BATCHYARD_PLATFORMS: JSON.stringify([
+        { name: 'local', type: 'local', workDir: work, maxConcurrent: 4 },
+      ]),
+      BATCHYARD_REGISTER_SAMPLES: 'false',
+      ...env,
+    },
+    serverOptions,
+  );
+  if (headers) {
+    const request = server.request.bind(server);
+    server.request = (method, path, body, extra) => request(method, path, body, { ...headers, ...extra });
+  }
   for (const [name, command] of [
     ['scripted', ['node', SCRIPT]],
     ['settle', [process.execPath, SAMPLE_MAIN]],
@@ -50,6 +70,8 @@ export async function openDashboard(env: NodeJS.ProcessEnv = {}): Promise<Dashbo
     headless: true,
   });
   const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+  const requests: string[] = [];
+  context.on('request', (r) => void requests.push(r.url()));
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -62,6 +84,7 @@ export async function openDashboard(env: NodeJS.ProcessEnv = {}): Promise<Dashbo
     context,
     page,
     problems,
+    requests,
     async goto(path) {
       await page.goto(path);
       await page.locator('main h1').first().waitFor();
@@ -71,6 +94,15 @@ export async function openDashboard(env: NodeJS.ProcessEnv = {}): Promise<Dashbo
       await server.close();
     },
   };
+}
+
+/** The requests that went anywhere but this machine (a CDN, a font service, telemetry): expected none. */
+export function offMachine(urls: readonly string[]): string[] {
+  return urls.filter((u) => {
+    const url = new URL(u);
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return false;
+    return !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  });
 }
 
 export interface AxeViolation {

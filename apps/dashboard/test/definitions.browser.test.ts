@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDefinition, type Dashboard, openDashboard, seriousViolations } from './browser.js';
+import {
+  createDefinition,
+  type Dashboard,
+  finished,
+  launch,
+  openDashboard,
+  seriousViolations,
+} from './browser.js';
 
 describe('task definitions: list, search, paging, detail with history, editor with live parse errors, graph', () => {
   let d: Dashboard;
@@ -37,6 +44,28 @@ describe('task definitions: list, search, paging, detail with history, editor wi
     expect(second).toHaveLength(5);
     expect(second.filter((n) => first.includes(n))).toEqual([]);
     expect(await seriousViolations(d.page)).toEqual([]);
+  });
+
+  it('shows each row with its last execution status from the list page itself, live', async () => {
+    const failedRun = await finished(d.server, (await launch(d.server, 'batch-01', ['--exit=2'])).id);
+    expect(failedRun.status).toBe('FAILED');
+    const before = d.requests.length;
+    await d.goto('/ui/definitions?search=batch-0&size=5');
+    const row = d.page.locator('tbody tr', {
+      has: d.page.getByRole('link', { name: 'batch-01', exact: true }),
+    });
+    await row.locator('[data-status="FAILED"]').waitFor();
+    expect(await row.getByRole('link', { name: /FAILED/ }).getAttribute('href')).toBe(
+      `/ui/executions/${failedRun.id}`,
+    );
+    expect(await d.page.locator('tbody tr', { hasText: 'batch-02' }).textContent()).toContain('never run');
+    // One API call for the page: no request per row for its last execution.
+    const calls = d.requests.slice(before).filter((u) => new URL(u).pathname === '/tasks/executions');
+    expect(calls).toEqual([]);
+    // A new run of batch-01 shows without a reload.
+    const next = await launch(d.server, 'batch-01');
+    await finished(d.server, next.id);
+    await d.page.locator(`tbody a[href="/ui/executions/${next.id}"] [data-status="COMPLETE"]`).waitFor();
   });
 
   it('shows a parse error at its line and column as the user types, and saves once it is fixed', async () => {

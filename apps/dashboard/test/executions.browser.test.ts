@@ -51,6 +51,38 @@ describe('task executions: launch form, list filters and paging, detail actions,
     expect(await seriousViolations(d.page)).toEqual([]);
   });
 
+  it('launch: each refusal is shown at the field the API names in details[].path', async () => {
+    const r = await d.server.request('POST', '/apps/task/imageonly/1.0', {
+      uri: 'docker:example/imageonly:1.0',
+    });
+    expect(r.status).toBe(201);
+    await createDefinition(d.server, 'image-task', 'imageonly');
+    // An app with only an image cannot run on the local account: body.platform.
+    await d.goto('/ui/launch/image-task');
+    await d.page.getByRole('button', { name: 'Launch' }).click();
+    const platformError = d.page
+      .locator('.field.invalid', { hasText: 'Platform account' })
+      .getByRole('alert');
+    await platformError.waitFor();
+    expect(await platformError.textContent()).toMatch(/local/);
+    expect(await d.page.locator('.field.invalid').count()).toBe(1);
+    // A version that is not registered: body.properties.version.scripted, shown at Properties with its key.
+    await d.goto('/ui/launch/quick');
+    await d.page.getByLabel('Properties (key=value, one per line)').fill('version.scripted=9.9');
+    await d.page.getByRole('button', { name: 'Launch' }).click();
+    const propsError = d.page.locator('.field.invalid', { hasText: 'Properties' }).getByRole('alert');
+    await propsError.waitFor();
+    expect(await propsError.textContent()).toMatch(/^version\.scripted: .*9\.9/);
+    expect(await d.page.getByLabel('Properties (key=value, one per line)').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    expect(await d.page.locator('.field.invalid').count()).toBe(1);
+    expect(await seriousViolations(d.page)).toEqual([]);
+    // Nothing was launched by either refusal.
+    const runs = await d.server.request<{ items: unknown[] }>('GET', '/tasks/executions?task=image-task');
+    expect(runs.body.items).toEqual([]);
+  });
+
   it('list: "Failed" is one click away, filters live in the URL, and pages carry the cursor', async () => {
     for (let i = 0; i < 3; i++) await finished(d.server, (await launch(d.server, 'failing')).id);
     for (let i = 0; i < 3; i++) await finished(d.server, (await launch(d.server, 'quick')).id);

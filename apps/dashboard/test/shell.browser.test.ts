@@ -1,11 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDefinition, type Dashboard, openDashboard, seriousViolations } from './browser.js';
+import {
+  createDefinition,
+  type Dashboard,
+  finished,
+  launch,
+  offMachine,
+  openDashboard,
+  seriousViolations,
+} from './browser.js';
 
 describe('dashboard shell: overview, about, apps, audit, navigation', () => {
   let d: Dashboard;
   beforeAll(async () => {
-    d = await openDashboard();
+    d = await openDashboard({ BATCHYARD_GRAFANA_URL: 'http://127.0.0.1:3000/d/batchyard' });
     await createDefinition(d.server, 'hello', 'scripted --print=hi');
+    await createDefinition(d.server, 'pair', 'one: scripted && two: scripted');
   });
   afterAll(() => d?.close());
 
@@ -20,6 +29,9 @@ describe('dashboard shell: overview, about, apps, audit, navigation', () => {
     const row = d.page.locator('table tr', { has: d.page.locator('th', { hasText: 'local' }) });
     await row.waitFor();
     expect(await row.locator('td').first().textContent()).toBe('local');
+    const grafana = d.page.getByRole('link', { name: /Metrics in Grafana/ });
+    expect(await grafana.getAttribute('href')).toBe('http://127.0.0.1:3000/d/batchyard');
+    expect(await grafana.getAttribute('rel')).toContain('noopener');
     expect(await seriousViolations(d.page)).toEqual([]);
     expect(d.problems).toEqual([]);
   });
@@ -84,6 +96,52 @@ describe('dashboard shell: overview, about, apps, audit, navigation', () => {
     expect(ops.length).toBeGreaterThan(0);
     expect(new Set(ops)).toEqual(new Set(['APP_REGISTRATION']));
     expect(await seriousViolations(d.page)).toEqual([]);
+    expect(d.problems).toEqual([]);
+  });
+
+  it('works offline and passes axe on every page: no request leaves this machine', async () => {
+    const run = await finished(d.server, (await launch(d.server, 'hello')).id);
+    const r = await d.server.request('POST', '/tasks/schedules', {
+      scheduleName: 'every-hour',
+      taskDefinitionName: 'hello',
+      cron: '0 * * * *',
+    });
+    expect(r.status).toBe(201);
+    const pages = [
+      '/',
+      '/ui/definitions',
+      '/ui/definitions/new',
+      '/ui/definitions/pair', // the graph: elk's layout worker
+      '/ui/definitions/hello/edit',
+      '/ui/launch/hello',
+      '/ui/executions',
+      `/ui/executions/${run.id}`,
+      '/ui/jobs',
+      '/ui/schedules',
+      '/ui/schedules/every-hour',
+      '/ui/schedules/new',
+      '/ui/apps',
+      '/ui/audit',
+      '/ui/about',
+    ];
+    const violations: string[] = [];
+    for (const path of pages) {
+      await d.goto(path);
+      await d.page.waitForFunction(() => !document.querySelector('main [aria-live="polite"].muted'));
+      if (path === '/ui/definitions/pair')
+        await d.page.locator('figure.graph svg [data-node="two"]').waitFor();
+      for (const v of await seriousViolations(d.page)) violations.push(`${path}: ${v}`);
+    }
+    expect(violations).toEqual([]);
+    // The bundle, its styles, the layout worker, the API and the live channel were all asked for…
+    const paths = d.requests.map((u) => new URL(u).pathname);
+    for (const kind of [/^\/assets\/app-.+\.js$/, /^\/assets\/styles-.+\.css$/, /elk-worker/, /^\/events$/])
+      expect(
+        paths.some((p) => kind.test(p)),
+        String(kind),
+      ).toBe(true);
+    // …and nothing was asked of any other machine (no CDN, fonts or telemetry).
+    expect(offMachine(d.requests)).toEqual([]);
     expect(d.problems).toEqual([]);
   });
 });

@@ -56,6 +56,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('takes the Grafana link of the dashboard as an http(s) URL, naming the key when it is not one', () => {
+    expect(loadConfig({}).dashboard.grafanaUrl).toBeUndefined();
+    const url = 'https://grafana.example/d/batchyard';
+    expect(loadConfig({ BATCHYARD_GRAFANA_URL: url }).dashboard.grafanaUrl).toBe(url);
+    for (const bad of ['javascript:alert(1)', 'not a url'])
+      expect(() => loadConfig({ BATCHYARD_GRAFANA_URL: bad })).toThrow(/dashboard\.grafanaUrl/);
+  });
+
   it('never shows database credentials', () => {
     const c = loadConfig({ DATABASE_URL: 'postgresql://app:s3cret@db:5432/batchyard' });
     expect(JSON.stringify(redactedConfig(c))).not.toContain('s3cret');

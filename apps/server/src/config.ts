@@ -181,6 +181,15 @@ export const ConfigSchema = z.object({
   samples: z
     .object({ register: Bool.default(true).describe('Register the sample app and task at start.') })
     .prefault({}),
+  dashboard: z
+    .object({
+      grafanaUrl: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .optional()
+        .describe('Grafana dashboard the overview links to (e.g. the imported batchyard-dashboard).'),
+    })
+    .prefault({}),
   auth: AuthConfig,
   leader: LeaderConfig,
   retention: RetentionConfig,
@@ -220,6 +229,7 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_LOG_LEVEL: 'log.level',
   BATCHYARD_LOG_FORMAT: 'log.format',
   BATCHYARD_REGISTER_SAMPLES: 'samples.register',
+  BATCHYARD_GRAFANA_URL: 'dashboard.grafanaUrl',
   BATCHYARD_LOG_TAIL_BYTES: 'executions.logTailBytes',
   BATCHYARD_RESYNC_SECONDS: 'executions.resyncSeconds',
   BATCHYARD_SCHEDULE_CHECK_SECONDS: 'schedules.checkSeconds',

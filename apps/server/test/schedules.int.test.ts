@@ -213,6 +213,23 @@ describe('schedules on the local platform', () => {
     expect((await s.request('GET', '/tasks/schedules?size=0')).status).toBe(400);
   });
 
+  it('lists each schedule with its next fire time (none while suspended), the first of the detail', async () => {
+    await create({ scheduleName: 'next-fire', cron: '45 5 * * *', timeZone: 'Asia/Tokyo' });
+    await create({ scheduleName: 'next-suspended', suspend: true });
+    const list = await s.request<{ items: (Schedule & { nextFireTime: string | null })[] }>(
+      'GET',
+      '/tasks/schedules?taskDefinitionName=hello&size=100',
+    );
+    const item = (n: string) => list.body.items.find((i) => i.name === n);
+    const detail = await s.request<Schedule>('GET', '/tasks/schedules/next-fire');
+    expect(item('next-fire')?.nextFireTime).toBe(detail.body.nextFireTimes[0]);
+    // 05:45 in Tokyo (UTC+9, no daylight saving) is 20:45 UTC.
+    expect(item('next-fire')?.nextFireTime).toMatch(/T20:45:00\.000Z$/);
+    expect(item('next-suspended')?.nextFireTime).toBeNull();
+    await s.request('DELETE', '/tasks/schedules/next-fire');
+    await s.request('DELETE', '/tasks/schedules/next-suspended');
+  });
+
   it('deletes one, all of a definition, and guards deleting a definition with schedules', async () => {
     expect((await s.request('DELETE', '/tasks/schedules/list-a')).status).toBe(204);
     expect((await s.request('GET', '/tasks/schedules/list-a')).status).toBe(404);

@@ -41,6 +41,13 @@ describe('system endpoints', () => {
     expect(Object.keys(doc.body.paths['/tasks/definitions'] ?? {})).toEqual(
       expect.arrayContaining(['get', 'post', 'delete']),
     );
+    // The dashboard's server-push channel is documented: an event stream of DashboardEvent messages.
+    const events = doc.body.paths['/events']?.get as
+      | { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }
+      | undefined;
+    expect(JSON.stringify(events?.responses['200']?.content?.['text/event-stream']?.schema)).toContain(
+      'DashboardEvent',
+    );
     const res = await fetch(`${s.url}/docs/`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('swagger');

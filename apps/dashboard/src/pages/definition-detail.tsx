@@ -16,7 +16,7 @@ import { ExecutionTable } from '../ui/execution-table.js';
 import { diffLines, formatTime } from '../ui/format.js';
 import { TaskGraph } from '../ui/graph.js';
 import { useApi, useTitle } from '../ui/hooks.js';
-import { Action, ErrorBox, Loading } from '../ui/widgets.js';
+import { Action, ActionLink, ErrorBox, Loading } from '../ui/widgets.js';
 
 interface History {
   current: TaskDefinition;
@@ -103,15 +103,18 @@ export function DefinitionDetail({ params }: PageProps) {
         Task <span class="mono">{d.name}</span>
       </h1>
       <div class="toolbar">
-        <a class="button primary" href={`/ui/launch/${encodeURIComponent(name)}`}>
-          Launch…
-        </a>
-        <a class="button" href={`/ui/definitions/${encodeURIComponent(name)}/edit`}>
-          Edit
-        </a>
-        <a class="button" href={withQuery('/ui/schedules/new', { task: name })}>
-          Schedule…
-        </a>
+        <ActionLink
+          needs="DEPLOY"
+          kind="primary"
+          href={`/ui/launch/${encodeURIComponent(name)}`}
+          label="Launch…"
+        />
+        <ActionLink needs="MODIFY" href={`/ui/definitions/${encodeURIComponent(name)}/edit`} label="Edit" />
+        <ActionLink
+          needs="SCHEDULE"
+          href={withQuery('/ui/schedules/new', { task: name })}
+          label="Schedule…"
+        />
         <Action
           needs="DESTROY"
           label="Delete"

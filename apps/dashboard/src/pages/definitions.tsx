@@ -1,18 +1,16 @@
-import { useContext, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { withQuery } from '../api.js';
-import { CallerContext } from '../context.js';
+import { useLive } from '../live.js';
 import { navigate, withParams } from '../router.js';
 import type { PageProps } from '../routes.js';
-import { refusal } from '../session.js';
-import type { Page, TaskDefinition, TaskExecution } from '../types.js';
+import type { Page, TaskDefinitionWithStatus } from '../types.js';
 import { useApi, useTitle } from '../ui/hooks.js';
 import { Status } from '../ui/status.js';
-import { ErrorBox, Loading, Pager } from '../ui/widgets.js';
+import { ActionLink, ErrorBox, Loading, Pager } from '../ui/widgets.js';
 
-function LastStatus({ name }: { name: string }) {
-  const last = useApi<Page<TaskExecution>>(withQuery('/tasks/executions', { task: name, size: 1 }));
-  const e = last.data?.items[0];
-  if (!last.data) return <span class="muted">…</span>;
+/** The last execution, which the list's page already carries (no call per row). */
+function LastStatus({ d }: { d: TaskDefinitionWithStatus }) {
+  const e = d.lastTaskExecution;
   return e ? (
     <a href={`/ui/executions/${e.id}`}>
       <Status status={e.status} />
@@ -24,17 +22,17 @@ function LastStatus({ name }: { name: string }) {
 
 export function DefinitionsList({ loc }: PageProps) {
   useTitle('Task definitions');
-  const caller = useContext(CallerContext);
   const search = loc.query.get('search') ?? '';
   const [text, setText] = useState(search);
-  const page = useApi<Page<TaskDefinition>>(
+  const page = useApi<Page<TaskDefinitionWithStatus>>(
     withQuery('/tasks/definitions', {
       search,
       size: loc.query.get('size') ?? 20,
       cursor: loc.query.get('cursor'),
     }),
   );
-  const cannotCreate = caller ? refusal(caller, 'CREATE') : undefined;
+  // The first page follows its rows' last executions; a later page stays as it was read.
+  useLive(loc.query.get('cursor') ? [] : ['executions'], () => page.reload());
   return (
     <>
       <h1>Task definitions</h1>
@@ -50,15 +48,7 @@ export function DefinitionsList({ loc }: PageProps) {
           <input id="def-search" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
           <button type="submit">Search</button>
         </form>
-        {cannotCreate ? (
-          <button type="button" disabled title={cannotCreate}>
-            New definition
-          </button>
-        ) : (
-          <a class="button primary" href="/ui/definitions/new">
-            New definition
-          </a>
-        )}
+        <ActionLink needs="CREATE" kind="primary" href="/ui/definitions/new" label="New definition" />
       </div>
       <ErrorBox error={page.error} />
       {!page.data ? (
@@ -87,7 +77,7 @@ export function DefinitionsList({ loc }: PageProps) {
                 </td>
                 <td>{d.composed ? 'composed' : d.parentName ? `child of ${d.parentName}` : 'task'}</td>
                 <td>
-                  <LastStatus name={d.name} />
+                  <LastStatus d={d} />
                 </td>
               </tr>
             ))}

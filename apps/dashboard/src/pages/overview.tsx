@@ -1,4 +1,6 @@
+import { useContext } from 'preact/hooks';
 import { withQuery } from '../api.js';
+import { CallerContext } from '../context.js';
 import { useLive } from '../live.js';
 import type { PageProps } from '../routes.js';
 import type { Page, PlatformLoad, TaskExecution } from '../types.js';
@@ -12,6 +14,7 @@ const FAILED_SAMPLE = 1000;
 /** Running, queued and 24 h failures per platform account; the queue; recent failures and their reasons. */
 export function Overview(_: PageProps) {
   useTitle('Overview');
+  const grafana = useContext(CallerContext)?.about?.links.grafana;
   const since = new Date(Math.floor((Date.now() - DAY_MS) / 60_000) * 60_000).toISOString();
   const load = useApi<PlatformLoad[]>('/tasks/executions/current');
   const failed = useApi<Page<TaskExecution>>(
@@ -33,6 +36,13 @@ export function Overview(_: PageProps) {
   return (
     <>
       <h1>Overview</h1>
+      {grafana && (
+        <p>
+          <a href={grafana} rel="noopener noreferrer" target="_blank">
+            Metrics in Grafana ↗
+          </a>
+        </p>
+      )}
       <ErrorBox error={load.error ?? failed.error ?? queue.error} />
       <section aria-labelledby="platforms-h">
         <h2 id="platforms-h">Platform accounts</h2>

@@ -2,15 +2,19 @@ import { api, withQuery } from '../api.js';
 import { useLive } from '../live.js';
 import { navigate } from '../router.js';
 import type { PageProps } from '../routes.js';
-import type { Page, Schedule, ScheduleDetail, TaskExecution } from '../types.js';
+import type { Page, Schedule, ScheduleDetail, ScheduleListItem, TaskExecution } from '../types.js';
 import { explainCron } from '../ui/cron.js';
 import { Filters } from '../ui/filters.js';
 import { durationBetween, formatDuration, formatTime } from '../ui/format.js';
 import { useApi, useTitle } from '../ui/hooks.js';
 import { Status } from '../ui/status.js';
-import { Action, ErrorBox, KeyValues, Loading, Pager } from '../ui/widgets.js';
+import { Action, ActionLink, ErrorBox, KeyValues, Loading, Pager } from '../ui/widgets.js';
 
 const zoneOf = (s: Schedule) => s.timeZone ?? 'UTC';
+const cronTitle = (cron: string) => {
+  const explained = explainCron(cron);
+  return explained.ok ? explained.text : undefined;
+};
 
 function SuspendToggle({ s, onDone }: { s: Schedule; onDone: () => void }) {
   const path = `/tasks/schedules/${encodeURIComponent(s.name)}`;
@@ -21,17 +25,15 @@ function SuspendToggle({ s, onDone }: { s: Schedule; onDone: () => void }) {
   );
 }
 
-function NextFire({ name }: { name: string }) {
-  const d = useApi<ScheduleDetail>(`/tasks/schedules/${encodeURIComponent(name)}`);
-  if (!d.data) return <span class="muted">…</span>;
-  const next = d.data.nextFireTimes[0];
-  return <>{d.data.suspend ? <span>⏸ suspended</span> : next ? formatTime(next, zoneOf(d.data)) : '—'}</>;
+function NextFire({ s }: { s: ScheduleListItem }) {
+  if (s.suspend) return <span>⏸ suspended</span>;
+  return <>{s.nextFireTime ? formatTime(s.nextFireTime, zoneOf(s)) : '—'}</>;
 }
 
 export function SchedulesList({ loc }: PageProps) {
   useTitle('Schedules');
   const q = (k: string) => loc.query.get(k) ?? undefined;
-  const page = useApi<Page<Schedule>>(
+  const page = useApi<Page<ScheduleListItem>>(
     withQuery('/tasks/schedules', {
       taskDefinitionName: q('task'),
       size: q('size') ?? 20,
@@ -42,9 +44,7 @@ export function SchedulesList({ loc }: PageProps) {
     <>
       <h1>Schedules</h1>
       <div class="toolbar">
-        <a class="button primary" href="/ui/schedules/new">
-          New schedule
-        </a>
+        <ActionLink needs="SCHEDULE" kind="primary" href="/ui/schedules/new" label="New schedule" />
       </div>
       <Filters loc={loc} specs={[{ key: 'task', label: 'Task definition', type: 'text' }]} />
       <ErrorBox error={page.error} />
@@ -77,14 +77,12 @@ export function SchedulesList({ loc }: PageProps) {
                     {s.taskDefinitionName}
                   </a>
                 </td>
-                <td
-                  title={explainCron(s.cron).ok ? (explainCron(s.cron) as { text: string }).text : undefined}
-                >
+                <td title={cronTitle(s.cron)}>
                   <code>{s.cron}</code>
                 </td>
                 <td>{zoneOf(s)}</td>
                 <td>
-                  <NextFire name={s.name} />
+                  <NextFire s={s} />
                 </td>
                 <td>{formatTime(s.lastFireTime, zoneOf(s))}</td>
                 <td>
@@ -116,9 +114,7 @@ export function ScheduleDetailPage({ params }: PageProps) {
       <p class="big-status">{s.suspend ? '⏸ Suspended' : '▶ Active'}</p>
       <div class="toolbar">
         <SuspendToggle s={s} onDone={() => d.reload()} />
-        <a class="button" href={`${path.replace('/tasks', '/ui')}/edit`}>
-          Edit
-        </a>
+        <ActionLink needs="SCHEDULE" href={`${path.replace('/tasks', '/ui')}/edit`} label="Edit" />
         <Action
           needs="DEPLOY"
           label="Run now"

@@ -104,6 +104,30 @@ export function Action(props: {
   );
 }
 
+/**
+ * A link to a page whose purpose needs a role (launch, edit, schedule): when the caller does not
+ * hold it, a disabled button in its place with the reason on hover and for screen readers.
+ */
+export function ActionLink(props: { needs: string; href: string; label: string; kind?: 'primary' }) {
+  const caller = useContext(CallerContext);
+  const reason = caller ? refusal(caller, props.needs) : undefined;
+  const cls = `button${props.kind ? ` ${props.kind}` : ''}`;
+  if (reason === undefined)
+    return (
+      <a class={cls} href={props.href}>
+        {props.label}
+      </a>
+    );
+  return (
+    <span class="action">
+      <button type="button" class={props.kind ?? ''} disabled aria-disabled title={reason}>
+        {props.label}
+      </button>
+      <span class="sr-only">({reason})</span>
+    </span>
+  );
+}
+
 export function Field(props: {
   label: string;
   error?: string;

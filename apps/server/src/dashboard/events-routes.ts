@@ -1,4 +1,4 @@
-import { EventsQuery, errorResponses } from '@batchyard/core';
+import { DashboardEventSchema, EventsQuery, errorResponses } from '@batchyard/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ControlPlane } from '../control-plane.js';
 import type { JobService } from '../services/jobs.js';
@@ -22,14 +22,20 @@ export function eventRoutes(plane: ControlPlane, jobs: JobService): FastifyPlugi
       '/events',
       {
         config: { role: 'VIEW' },
-        // Not in the OpenAPI document (an endless stream, like /metrics a non-JSON endpoint): README "Dashboard".
+        // An endless text/event-stream; the 200 schema is that of each message's `data:` line.
         schema: {
-          hide: true,
           tags: ['dashboard'],
           summary: 'Server-Sent Events of execution, job and step changes (the dashboard live channel)',
+          description:
+            'Each message is `data: <DashboardEvent JSON>` followed by a blank line: what changed, not the ' +
+            'whole row (re-read it through the REST API). The stream starts with `retry: 3000`; a comment ' +
+            'line `: keep-alive` comes every 15 s. Terminal changes are pushed as they commit; launches and ' +
+            'running rows come from one shared look at the active rows every 2 s, made only while a client ' +
+            'is connected. Role VIEW; with a dashboard session the cookie authenticates it (EventSource ' +
+            'sends no headers).',
           querystring: EventsQuery,
           produces: ['text/event-stream'],
-          response: { ...errorResponses },
+          response: { 200: DashboardEventSchema, ...errorResponses },
         },
       },
       async (req, reply) => {

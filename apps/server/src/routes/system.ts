@@ -104,6 +104,9 @@ export function systemRoutes(deps: SystemDeps): FastifyPluginAsyncZod {
                 leader: z.boolean().describe('Whether this replica runs the singleton loops now'),
                 leaseBackend: z.enum(['kubernetes', 'postgres']),
               }),
+              links: z
+                .object({ grafana: z.string().nullable().describe('dashboard.grafanaUrl, when configured') })
+                .describe('Where the dashboard links out to'),
               caller: z
                 .object({ name: z.string(), kind: z.string(), roles: z.array(z.enum(ROLES)) })
                 .describe('Who the request was made as, and the roles it holds'),
@@ -123,6 +126,7 @@ export function systemRoutes(deps: SystemDeps): FastifyPluginAsyncZod {
           leaseBackend: deps.leadership.backend,
         },
         security: { authenticationEnabled: deps.auth.enabled, methods: deps.auth.methods },
+        links: { grafana: deps.config.dashboard.grafanaUrl ?? null },
         caller: { name: req.principal.name, kind: req.principal.kind, roles: [...req.principal.roles] },
       }),
     );

@@ -12,6 +12,7 @@ import {
   type ReplaceScheduleBody,
   type Schedule,
   type ScheduleDetail,
+  type ScheduleListItem,
 } from '@batchyard/core';
 import { audit, definitions, type Prisma, type PrismaClient, schedules } from '@batchyard/db';
 import type { Logger } from 'pino';
@@ -83,7 +84,7 @@ export class ScheduleService {
     }
   }
 
-  async list(query: ListSchedulesQuery): Promise<Page<Schedule>> {
+  async list(query: ListSchedulesQuery): Promise<Page<ScheduleListItem>> {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     if (query.cursor && (!after || typeof after[0] !== 'string')) {
       throw badCursor();
@@ -98,7 +99,13 @@ export class ScheduleService {
     const items = rows.slice(0, query.size);
     const last = items.at(-1);
     return {
-      items: items.map(toScheduleDto),
+      // The next fire of each row, computed here (pure) so a list page needs no call per row.
+      items: items.map((row) => ({
+        ...toScheduleDto(row),
+        nextFireTime: row.suspend
+          ? null
+          : (nextFireTimes(row.cron, row.timeZone, this.now(), 1)[0]?.toISOString() ?? null),
+      })),
       page: {
         size: query.size,
         next: rows.length > query.size && last ? encodeCursor([last.name]) : null,

@@ -30,17 +30,20 @@ export const EventsQuery = z.object({
     .describe('Comma-separated: executions, jobs, steps.'),
 });
 
-export const DashboardEventSchema = z.discriminatedUnion('topic', [
-  z.object({ topic: z.literal('executions'), id: z.number().int(), status: TaskStatusSchema }),
-  z.object({ topic: z.literal('jobs'), id: z.number().int(), status: BatchStatusSchema }),
-  z.object({
-    topic: z.literal('steps'),
-    id: z.number().int(),
-    jobExecutionId: z.number().int(),
-    status: BatchStatusSchema,
-    readCount: z.number().int(),
-    writeCount: z.number().int(),
-    commitCount: z.number().int(),
-  }),
-]);
+export const DashboardEventSchema = z
+  .discriminatedUnion('topic', [
+    z.object({ topic: z.literal('executions'), id: z.number().int(), status: TaskStatusSchema }),
+    z.object({ topic: z.literal('jobs'), id: z.number().int(), status: BatchStatusSchema }),
+    z.object({
+      topic: z.literal('steps'),
+      id: z.number().int(),
+      jobExecutionId: z.number().int(),
+      status: BatchStatusSchema,
+      readCount: z.number().int(),
+      writeCount: z.number().int(),
+      commitCount: z.number().int(),
+    }),
+  ])
+  .describe('One message of GET /events (its `data:` line).')
+  .meta({ id: 'DashboardEvent' });
 export type DashboardEvent = z.infer<typeof DashboardEventSchema>;

@@ -154,4 +154,10 @@ export const DeleteSchedulesQuery = z.object({
   taskDefinitionName: TaskName.describe('Delete every schedule of this definition.'),
 });
 
-export const SchedulePage = pageOf(ScheduleSchema).meta({ id: 'SchedulePage' });
+/** A row of the schedule list: the schedule and its next fire (none while suspended). */
+export const ScheduleListItemSchema = ScheduleSchema.extend({
+  nextFireTime: Timestamp.nullable().describe('The next fire time; null while suspended.'),
+}).meta({ id: 'ScheduleListItem' });
+export type ScheduleListItem = z.infer<typeof ScheduleListItemSchema>;
+
+export const SchedulePage = pageOf(ScheduleListItemSchema).meta({ id: 'SchedulePage' });

@@ -1,0 +1,126 @@
+// Dashboard: JavaScript shipped (gzipped) and list-page latency in Chromium against the API call the
+// page makes, on a database seeded with COPY (default 10^5 executions; pass 1000000 for 10^6).
+// Usage: npm run build && node bench/dashboard.bench.mjs [executions]
+// Needs /usr/bin/chromium (bash scripts/provision-chromium.sh) or BATCHYARD_CHROMIUM.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { chromium } from 'playwright-core';
+import { buildApp } from '../apps/server/dist/app.js';
+import { loadConfig } from '../apps/server/dist/config.js';
+import { createPrismaClient } from '../packages/db/dist/index.js';
+import { benchDatabase, copy, fmt, printTable, withClient } from './harness.mjs';
+
+const EXECUTIONS = Number(process.argv[2] ?? 100_000);
+const DEFINITIONS = 5000;
+const RUNS = 15;
+const BUDGET_KB = 250;
+const STATUSES = ['COMPLETE', 'FAILED', 'RUNNING', 'STOPPED'];
+const assets = fileURLToPath(new URL('../apps/dashboard/dist/assets', import.meta.url));
+
+// 1. What a first visit downloads: the bundle and styles (the layout worker only on graph pages).
+const kb = (file) => gzipSync(readFileSync(join(assets, file))).length / 1024;
+const files = readdirSync(assets);
+const js = files.find((f) => /^app-.*\.js$/.test(f));
+const css = files.find((f) => /^styles-.*\.css$/.test(f));
+const bundle = {
+  'app.js': kb(js),
+  'styles.css': kb(css),
+  'elk-worker.js (graph pages)': kb('elk-worker.min.js'),
+};
+printTable(
+  'dashboard assets, gzipped KB',
+  Object.entries(bundle).map(([file, size]) => ({ file, kb: fmt(size) })),
+);
+
+// 2. A real server over the seeded database, and Chromium on it.
+const name = (i) => `task-${String(i % DEFINITIONS).padStart(5, '0')}`;
+const db = await benchDatabase('bench_dashboard');
+await withClient(db.url, async (c) => {
+  await copy(
+    c,
+    'COPY task_definition (name, dsl_text, description, composed, version, created_at, updated_at) FROM STDIN',
+    (function* () {
+      for (let i = 0; i < DEFINITIONS; i++) yield `${name(i)}\tetl --n=${i}\t\\N\tf\t1\tnow\tnow\n`;
+    })(),
+  );
+  await copy(
+    c,
+    'COPY batchyard_task_execution (id, task_name, status, arguments, properties, platform_name, platform_type, updated_at) FROM STDIN',
+    (function* () {
+      for (let i = 0; i < EXECUTIONS; i++)
+        yield `${i + 1}\t${name(i)}\t${STATUSES[i % 4]}\t["--n=${i}"]\t{}\tdefault\tlocal\tnow\n`;
+    })(),
+  );
+  await c.query(`SELECT setval('task_seq', ${EXECUTIONS + 1}, false)`);
+  await c.query('ANALYZE task_definition; ANALYZE batchyard_task_execution');
+});
+const config = loadConfig({
+  DATABASE_URL: db.url,
+  BATCHYARD_PORT: '0',
+  BATCHYARD_REGISTER_SAMPLES: 'false',
+  BATCHYARD_SCHEDULE_CHECK_SECONDS: '0',
+});
+const prisma = createPrismaClient({ url: db.url, poolSize: 10 });
+const app = await buildApp({
+  config,
+  prisma,
+  databaseUrl: db.url,
+  embeddedDatabase: false,
+  logger: pino({ level: 'silent' }),
+  controlLoops: false,
+});
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const browser = await chromium.launch({
+  executablePath: process.env.BATCHYARD_CHROMIUM ?? '/usr/bin/chromium',
+  args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+});
+const page = await (await browser.newContext({ baseURL: url })).newPage();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+async function timed(fn) {
+  const samples = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t = performance.now();
+    await fn();
+    if (i >= 2) samples.push(performance.now() - t); // two warm-up runs
+  }
+  return median(samples);
+}
+
+// Each page: a cold navigation (new document, cached assets) until its rows are on screen,
+// against the one API call whose answer the page renders.
+const pages = [
+  ['/ui/executions', '/tasks/executions?size=20', 'tbody tr'],
+  ['/ui/executions?status=FAILED', '/tasks/executions?status=FAILED&size=20', 'tbody tr'],
+  [`/ui/executions?task=${name(42)}`, `/tasks/executions?task=${name(42)}&size=20`, 'tbody tr'],
+  ['/ui/definitions', '/tasks/definitions?size=20', 'tbody tr'],
+  ['/ui/jobs?status=FAILED', '/jobs/executions?status=FAILED&size=20', 'main h1'],
+];
+const rows = [];
+for (const [path, apiPath, ready] of pages) {
+  const apiMs = await timed(async () => (await fetch(url + apiPath)).json());
+  const pageMs = await timed(async () => {
+    await page.goto(path);
+    await page.locator(ready).first().waitFor();
+  });
+  rows.push({ page: path, apiMs: fmt(apiMs), pageMs: fmt(pageMs), ratio: fmt(pageMs / apiMs) });
+}
+// First useful paint of the overview: navigation start until its platform table shows.
+const overviewMs = await timed(async () => {
+  await page.goto('/');
+  await page.locator('main table tbody tr').first().waitFor();
+});
+printTable(`dashboard pages over ${EXECUTIONS.toLocaleString('en')} executions, median of ${RUNS}`, rows);
+console.log(`overview, first useful paint: ${fmt(overviewMs)} ms`);
+
+await browser.close();
+await app.close();
+await prisma.$disconnect();
+await db.close();
+if (bundle['app.js'] + bundle['styles.css'] > BUDGET_KB) {
+  console.error(`the dashboard ships more than ${BUDGET_KB} KB gzipped`);
+  process.exit(1);
+}
