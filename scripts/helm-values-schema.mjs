@@ -46,7 +46,8 @@ export function buildValuesSchema(ConfigSchema) {
       replicaCount: {
         type: 'integer',
         minimum: 0,
-        description: 'Every replica serves the API; one leader runs the loops (README "Running several replicas").',
+        description:
+          'Every replica serves the API; one leader runs the loops (README "Running several replicas").',
       },
       podDisruptionBudget: obj({ minAvailable: { type: ['integer', 'string'] } }),
       nameOverride: str,
