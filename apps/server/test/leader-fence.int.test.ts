@@ -95,7 +95,7 @@ describe('a deposed leader is fenced', () => {
     // B takes the lease over (as its election would once A's lease ran out) and begins a term.
     await a.prisma.$executeRaw`
       UPDATE leader_lease SET holder = 'replica-b', transitions = transitions + 1, renew_time = now()`;
-    await leaderFence.beginTerm(a.prisma, 'batchyard-leader', 'replica-b');
+    await leaderFence.beginTerm(a.prisma, 'batchyard-leader', 'replica-b', 5_000);
     expect(a.app.leadership.state.leading).toBe(true); // A has not noticed
 
     // What A's loops now meet: flow's first child ended (a slot is free, the graph can move on),

@@ -34,6 +34,6 @@ export function createLeadership(config: Readonly<Config>, prisma: PrismaClient,
     },
     log,
     // In PostgreSQL whatever the backend: the loops' writes check it in their own transactions.
-    new Fence(prisma, c.leaseName, log),
+    new Fence(prisma, c.leaseName, log, c.renewDeadlineSeconds * 1000),
   );
 }

@@ -89,7 +89,16 @@ export class Leadership {
     if (!this.running) return;
     let result: Awaited<ReturnType<LeaseBackend['tryAcquireOrRenew']>> | undefined;
     try {
-      result = await this.backend.tryAcquireOrRenew(this.state.replicaId);
+      // Bounded, as client-go bounds each try by the renew deadline: behind a dead link a call may
+      // never return, and a leader waiting on it would never step down.
+      const left = this.state.leading
+        ? this.lastRenew + this.timing.renewDeadlineMs - this.now()
+        : this.timing.renewDeadlineMs;
+      result = await within(
+        this.backend.tryAcquireOrRenew(this.state.replicaId),
+        Math.max(left, this.timing.retryPeriodMs),
+        'the lease call timed out',
+      );
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'leader lease: renew failed');
     }
@@ -103,8 +112,9 @@ export class Leadership {
       // The fence goes up before any loop starts: from here on, the previous leader's writes fail.
       if (this.fence) {
         try {
-          await this.fence.begin(this.state.replicaId);
+          await within(this.fence.begin(this.state.replicaId), this.timing.renewDeadlineMs, 'timed out');
         } catch (err) {
+          this.fence.end();
           this.logger.warn({ err: (err as Error).message }, 'leader fence: could not begin a term');
           return;
         }
@@ -156,14 +166,26 @@ export class Leadership {
     const level = why === 'shutting down' ? 'info' : 'warn';
     this.logger[level]({ replica: this.state.replicaId, why }, 'stopped leading');
     this.notify();
+    // A loop waits for its pass in flight; cut off from the database that may never end. Its
+    // writes are refused by the fence meanwhile, so the election need not wait for it.
     for (const loop of [...this.loops].reverse()) {
-      await loop
-        .stop()
-        .catch((err: unknown) => this.logger.error({ err, loop: loop.name }, 'loop failed to stop'));
+      await within(loop.stop(), this.timing.renewDeadlineMs, `${loop.name} did not stop in time`).catch(
+        (err: unknown) => this.logger.error({ err, loop: loop.name }, 'loop failed to stop'),
+      );
     }
   }
 
   private notify(): void {
     for (const listener of this.listeners) listener(this.state.leading);
   }
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself goes on; its result is ignored). */
+function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

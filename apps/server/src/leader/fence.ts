@@ -23,13 +23,19 @@ export type Fenced<T> = { landed: true; value: T } | { landed: false };
  */
 export class Fence implements LoopFence {
   private epoch: number | undefined;
+  private generation = 0;
   private readonly warned = new Set<FencedLoop>();
   private readonly listeners: ((loop: FencedLoop) => void)[] = [];
 
+  /**
+   * `timeoutMs` (the renew deadline) bounds both waits: how long a fenced transaction may sit idle
+   * before PostgreSQL ends it, and how long beginning a term waits for such transactions.
+   */
   constructor(
     private readonly prisma: PrismaClient,
     readonly name: string,
     private readonly logger: Logger,
+    private readonly timeoutMs = 10_000,
   ) {}
 
   /** The epoch of the current term; undefined while this replica does not lead. */
@@ -44,13 +50,19 @@ export class Fence implements LoopFence {
 
   /** A new term: the epoch goes up, which refuses every write of the terms before it. */
   async begin(holder: string): Promise<number> {
-    this.epoch = await leaderFence.beginTerm(this.prisma, this.name, holder);
-    this.warned.clear();
-    return this.epoch;
+    const generation = ++this.generation;
+    const epoch = await leaderFence.beginTerm(this.prisma, this.name, holder, this.timeoutMs);
+    // Given up on meanwhile (end() was called): the bump landed late and is not this replica's term.
+    if (generation === this.generation) {
+      this.epoch = epoch;
+      this.warned.clear();
+    }
+    return epoch;
   }
 
-  /** The term ended here: loop writes still in flight are refused. */
+  /** The term ended here (or beginning it was given up): loop writes still in flight are refused. */
   end(): void {
+    this.generation++;
     this.epoch = undefined;
   }
 
@@ -62,7 +74,7 @@ export class Fence implements LoopFence {
 
   async check(tx: Prisma.TransactionClient, loop: FencedLoop): Promise<boolean> {
     const epoch = this.epoch;
-    const ok = epoch !== undefined && (await leaderFence.holds(tx, this.name, epoch));
+    const ok = epoch !== undefined && (await leaderFence.holds(tx, this.name, epoch, this.timeoutMs));
     if (!ok) this.refused(loop, epoch);
     return ok;
   }
