@@ -46,9 +46,10 @@ export function buildValuesSchema(ConfigSchema) {
       replicaCount: {
         type: 'integer',
         minimum: 0,
-        maximum: 1,
-        description: 'The server is not leader-elected yet.',
+        description:
+          'Every replica serves the API; one leader runs the loops (README "Running several replicas").',
       },
+      podDisruptionBudget: obj({ minAvailable: { type: ['integer', 'string'] } }),
       nameOverride: str,
       fullnameOverride: str,
       serviceAccount: obj({ create: bool, name: str, annotations: free }),

@@ -232,6 +232,108 @@ describe('charts/batchyard', () => {
     expect(noRbac.some((m) => m.kind.startsWith('Cluster'))).toBe(false);
   });
 
+  it('runs several replicas: PodDisruptionBudget, spread over nodes, rolling with none unavailable', () => {
+    type Deployment = Manifest & {
+      spec: {
+        strategy: unknown;
+        template: {
+          metadata: { labels: Record<string, string> };
+          spec: { affinity?: unknown; containers: { env: { name: string; valueFrom?: unknown }[] }[] };
+        };
+      };
+    };
+    const server = {
+      'app.kubernetes.io/name': 'batchyard',
+      'app.kubernetes.io/instance': 'rel',
+      'app.kubernetes.io/component': 'server',
+    };
+    const one = template([]);
+    const single = one.find((m) => m.kind === 'Deployment') as Deployment;
+    expect(one.some((m) => m.kind === 'PodDisruptionBudget')).toBe(false);
+    expect(single.spec.template.spec.affinity).toBeUndefined();
+    // The pod name is the replica's identity in the lease, /about and /health/ready.
+    expect(single.spec.template.spec.containers[0]?.env).toContainEqual({
+      name: 'BATCHYARD_REPLICA_ID',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+
+    // With the bundled PostgreSQL too: it is a pod of its own, which every replica shares.
+    const ms = template(['--set', 'replicaCount=3']);
+    const deploy = ms.find((m) => m.kind === 'Deployment') as Deployment;
+    expect(deploy.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
+    expect(deploy.spec.template.metadata.labels).toMatchObject(server);
+    expect(deploy.spec.template.spec.affinity).toEqual({
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              topologyKey: 'kubernetes.io/hostname',
+              labelSelector: { matchLabels: server },
+            },
+          },
+        ],
+      },
+    });
+    const pdb = ms.find((m) => m.kind === 'PodDisruptionBudget') as Manifest & {
+      apiVersion: string;
+      spec: unknown;
+    };
+    // The server's pods only: the bundled PostgreSQL's pod shares the name/instance labels.
+    expect(pdb).toMatchObject({
+      apiVersion: 'policy/v1',
+      spec: { minAvailable: 1, selector: { matchLabels: server } },
+    });
+    const service = ms.find(
+      (m) => m.kind === 'Service' && m.metadata.name === 'rel-batchyard',
+    ) as Manifest & {
+      spec: { selector: Record<string, string> };
+    };
+    expect(service.spec.selector).toEqual(server);
+    // The PostgreSQL lease (the default) needs no Kubernetes permission.
+    expect(ms.some((m) => m.metadata.name === 'rel-batchyard-leader')).toBe(false);
+    // An explicit affinity is the operator's, used as given.
+    const own = template(['--set', 'replicaCount=2', '--set-json', 'affinity={"nodeAffinity":{}}']);
+    expect((own.find((m) => m.kind === 'Deployment') as Deployment).spec.template.spec.affinity).toEqual({
+      nodeAffinity: {},
+    });
+  });
+
+  it('grants get/create/update on leases, in the Lease namespace, only for the kubernetes leader backend', () => {
+    type Role = Manifest & { rules: unknown[] };
+    const leaderRole = (args: string[]) =>
+      template(args).find((m) => m.kind === 'Role' && m.metadata.name === 'rel-batchyard-leader') as
+        | Role
+        | undefined;
+    const role = leaderRole(['--set', 'replicaCount=2,config.leader.backend=kubernetes']);
+    expect(role?.metadata.namespace).toBe('team-a');
+    expect(role?.rules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ]);
+    const binding = template(['--set', 'config.leader.backend=kubernetes']).find(
+      (m) => m.kind === 'RoleBinding' && m.metadata.name === 'rel-batchyard-leader',
+    ) as Manifest & { roleRef: { name: string }; subjects: unknown[] };
+    expect(binding.roleRef.name).toBe('rel-batchyard-leader');
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'rel-batchyard', namespace: 'team-a' },
+    ]);
+    // Where the server puts the Lease: the first kubernetes account's namespace, or leader.namespace.
+    const accounts = '[{"name":"etl","type":"kubernetes","namespace":"batch"}]';
+    expect(
+      leaderRole(['--set', 'config.leader.backend=kubernetes', '--set-json', `config.platforms=${accounts}`])
+        ?.metadata.namespace,
+    ).toBe('batch');
+    expect(
+      leaderRole(['--set', 'config.leader.backend=kubernetes,config.leader.namespace=coord'])?.metadata
+        .namespace,
+    ).toBe('coord');
+    expect(leaderRole(['--set', 'config.leader.backend=postgres'])).toBeUndefined();
+    expect(leaderRole(['--set', 'config.leader.backend=kubernetes,rbac.create=false'])).toBeUndefined();
+  });
+
   it('rejects configuration the server would reject, and a missing database', () => {
     expect(() => template(['--set', 'config.log.level=loud'])).toThrow(/config\/log\/level/);
     expect(() => template(['--set', 'postgresql.enabled=false'])).toThrow(/a database is required/);

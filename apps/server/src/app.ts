@@ -130,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const controlPlane = await ControlPlane.create({ ...deps, sealer });
   app.decorate('controlPlane', controlPlane);
-  leadership.add(controlPlane.loops((tx) => leadership.fenced(tx)));
+  leadership.add(controlPlane.loops(leadership.fence));
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
   await registerPartitions(app, controlPlane, deps);
   await app.register(executionEventRoutes(new ExecutionEventsService(deps.prisma, controlPlane.platforms)));

@@ -2,6 +2,7 @@ import type { TaskStatus } from '@batchyard/core';
 import type { PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { LoopFence } from './leader/fence.js';
 import { createPlatforms } from './platform/factory.js';
 import type { PlatformRegistry } from './platform/registry.js';
 import { LaunchSecrets } from './secrets/launch-secrets.js';
@@ -94,8 +95,8 @@ export class ControlPlane {
     }
   }
 
-  /** The fence of the dispatcher's claims: set to the leadership's while loops are led. */
-  private fence: ((tx: unknown) => Promise<boolean>) | undefined;
+  /** The fence of the loops' writes (leader/fence.ts): set when this replica first leads. */
+  private fence: LoopFence | undefined;
 
   /** On every replica: watches start (their events are ignored until this replica leads). */
   async start(): Promise<void> {
@@ -103,12 +104,16 @@ export class ControlPlane {
     await this.reconciler.watchAll();
   }
 
-  /** The singleton loops (leader only): a full reconcile, then queue dispatch and periodic resync. */
-  loops(fence: (tx: unknown) => Promise<boolean>) {
+  /**
+   * The singleton loops (leader only): a full reconcile, then queue dispatch and periodic resync.
+   * Their writes go through `fence`, which refuses them once another replica began a newer term.
+   */
+  loops(fence?: LoopFence) {
     return {
       name: 'reconcile and dispatch',
       start: async () => {
         this.fence = fence;
+        this.reconciler.fence = fence;
         this.reconciler.paused = false;
         await this.startLoops();
       },
@@ -120,7 +125,12 @@ export class ControlPlane {
   }
 
   private async startLoops(): Promise<void> {
-    await this.reconciler.reconcileAll((platform, row) => this.launcher.resume(platform, row));
+    // An interrupted launch is launched again only while this term is current (the platform call
+    // itself cannot join a transaction; the launch is idempotent should a stale one slip through).
+    await this.reconciler.reconcileAll(async (platform, row) => {
+      const current = this.fence ? (await this.fence.run('reconcile', async () => true)).landed : true;
+      if (current) await this.launcher.resume(platform, row);
+    });
     this.dispatchSoon();
     this.dispatchTimer = setInterval(() => this.dispatchSoon(), 2000);
     this.dispatchTimer.unref();
@@ -135,7 +145,7 @@ export class ControlPlane {
     if (this.reconciler.paused) return; // only the leader dispatches the queue
     const fence = this.fence;
     this.dispatching = this.dispatching
-      .then(() => this.launcher.dispatch(fence))
+      .then(() => this.launcher.dispatch(fence && ((tx) => fence.check(tx, 'dispatch'))))
       .catch((err: unknown) => this.logger.error({ err }, 'queue dispatch failed'));
   }
 

@@ -31,6 +31,8 @@ export interface TestServerOptions {
   yaml?: Record<string, unknown>;
   /** Extra dependencies for buildApp (an injected TokenReview, OIDC tuning). */
   deps?: Pick<AppDeps, 'review' | 'oidcOptions'> & { logger?: AppDeps['logger'] };
+  /** The server's own database URL (a proxy that a test partitions); task processes keep the direct one. */
+  databaseUrl?: string;
   /** Called with the app before it listens (a test records what requests arrive). */
   beforeListen?: (app: FastifyInstance) => void;
 }
@@ -53,7 +55,7 @@ export async function startTestServer(
     BATCHYARD_LOG_LEVEL: 'silent',
     ...env,
   });
-  const prisma = createPrismaClient({ url: db.url, poolSize: 10 });
+  const prisma = createPrismaClient({ url: options.databaseUrl ?? db.url, poolSize: 10 });
   const app = await buildApp({
     config,
     prisma,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/setup/database.js';
 import { until } from '../../../test/setup/until.js';
-import { startTestServer, type TestServer } from './harness.js';
+import { counterValue, startTestServer, type TestServer } from './harness.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('./fixtures/scripted-task.mjs', import.meta.url));
@@ -29,9 +29,9 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Two replicas on one database (PostgreSQL lease): one leads; the leader is SIGKILLed while a
- * burst waits in the queue; the follower takes over within the lease duration and every
- * execution runs exactly once.
+ * Two replicas on one database (PostgreSQL lease): one leads; the leader is SIGKILLed in the middle
+ * of a burst of 50 launches (most wait in the queue); the follower takes over within the lease
+ * duration and every execution runs exactly once and ends.
  */
 describe('replicas with one leader (PostgreSQL lease)', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -87,15 +87,28 @@ describe('replicas with one leader (PostgreSQL lease)', () => {
     });
 
     await b.request('POST', '/apps/task/scripted/1.0', { uri: 'local:scripted', command: ['node', SCRIPT] });
-    await b.request('POST', '/tasks/definitions', { name: 'burst', definition: 'scripted --sleep=400' });
-    const launched = await Promise.all(
-      Array.from({ length: 10 }, () => b.request<Execution>('POST', '/tasks/executions', { name: 'burst' })),
+    await b.request('POST', '/tasks/definitions', { name: 'burst', definition: 'scripted --sleep=300' });
+    // A burst of 50 launches on B (2 may run at once: the rest queue). A is SIGKILLed mid-burst:
+    // once it has dispatched from the queue (a third execution started: B, following, dispatches
+    // nothing), with half of the burst sent and the other half sent while no replica leads.
+    const send = (i: number) =>
+      b.request<Execution>('POST', '/tasks/executions', { name: 'burst', arguments: [`--n=${i}`] });
+    const launches = Array.from({ length: 25 }, (_, i) => send(i));
+    await until(
+      () => b.prisma.taskExecution.count({ where: { status: { in: ['RUNNING', 'COMPLETE'] } } }),
+      (n) => n >= 3,
+      'A to dispatch from the queue',
+      60_000,
+      50,
     );
+    a.kill('SIGKILL');
+    launches.push(...Array.from({ length: 25 }, (_, i) => send(25 + i)));
+    const launched = await Promise.all(launches);
     expect(launched.every((r) => r.status === 201)).toBe(true);
     const ids = launched.map((r) => r.body.id);
-    expect(launched.filter((r) => r.body.status === 'QUEUED').length).toBeGreaterThanOrEqual(8);
+    expect(new Set(ids).size).toBe(50);
+    expect(launched.filter((r) => r.body.status === 'QUEUED').length).toBeGreaterThanOrEqual(40);
 
-    a.kill('SIGKILL');
     await until(
       () => b.request<About>('GET', '/about').then((r) => r.body.replica.leader),
       (leading) => leading,
@@ -111,16 +124,23 @@ describe('replicas with one leader (PostgreSQL lease)', () => {
         ),
       (statuses) => statuses.every((s) => ['COMPLETE', 'FAILED', 'LOST', 'STOPPED'].includes(s)),
       'every execution to end',
-      120_000,
+      240_000,
       250,
     );
     // A's own running processes outlive it (they are children of a dead process): they still
     // finish and are reconciled by B; nothing is launched twice.
-    expect(finals.filter((s) => s === 'COMPLETE').length).toBe(10);
+    expect(finals.filter((s) => s === 'COMPLETE').length).toBe(50);
     const logs = await Promise.all(ids.map((id) => b.request<string>('GET', `/tasks/executions/${id}/logs`)));
     for (const log of logs) expect(String(log.body).match(/ started/g)).toHaveLength(1);
     const lease = await b.prisma.$queryRaw<{ holder: string; transitions: number }[]>`
       SELECT holder, transitions FROM leader_lease`;
     expect(lease).toEqual([{ holder: 'replica-b', transitions: 1 }]);
+    // Two terms, two fence epochs: A's (1) and B's (2); A's writes after B began would be refused.
+    const fence = await b.prisma.$queryRaw<{ holder: string; epoch: bigint }[]>`
+      SELECT holder, epoch FROM leader_fence`;
+    expect(fence).toEqual([{ holder: 'replica-b', epoch: 2n }]);
+    expect(await counterValue(b, 'batchyard_leader_fenced_writes_total', {})).toBe(0);
+    const metrics = await b.request<string>('GET', '/metrics');
+    expect(String(metrics.body)).toMatch(/batchyard_leader\{replica="replica-b",backend="postgres"\} 1/);
   });
 });

@@ -24,6 +24,14 @@ app.kubernetes.io/name: {{ include "batchyard.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* The server's pods only (the bundled PostgreSQL's pod shares the selector labels above): what
+the Service, the PodDisruptionBudget and the anti-affinity select. The Deployment's own selector
+stays the older, wider one, since a Deployment's selector cannot change on upgrade. */}}
+{{- define "batchyard.serverSelectorLabels" -}}
+{{ include "batchyard.selectorLabels" . }}
+app.kubernetes.io/component: server
+{{- end }}
+
 {{- define "batchyard.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "batchyard.fullname" .) .Values.serviceAccount.name }}
@@ -119,4 +127,17 @@ same list at start-up and refuses to start without it). */}}
 - apiGroups: [""]
   resources: ["resourcequotas"]
   verbs: ["list", "watch"]
+{{- end }}
+
+{{/* Where the leader Lease lives, as the server picks it (apps/server/src/leader/create.ts):
+config.leader.namespace, else the first kubernetes account's namespace, else the release's. */}}
+{{- define "batchyard.leaseNamespace" -}}
+{{- $leader := default (dict) .Values.config.leader }}
+{{- $ns := "" }}
+{{- range .Values.config.platforms }}
+{{- if and (eq .type "kubernetes") (not $ns) }}
+{{- $ns = default $.Release.Namespace .namespace }}
+{{- end }}
+{{- end }}
+{{- default (default .Release.Namespace $ns) $leader.namespace }}
 {{- end }}

@@ -2,8 +2,10 @@ import net from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 
 /**
- * A TCP proxy to the API server that a test can take down and bring back, to give a watch real
- * connection errors (reset streams, refused connections). TLS passes through untouched.
+ * A TCP proxy (to the API server, or to PostgreSQL) that a test can take down and bring back, to
+ * give a client real connection errors (reset streams, refused connections), or stall, as a network
+ * partition does: connections stay open and nothing gets through until it heals. TLS passes
+ * through untouched.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
@@ -11,6 +13,7 @@ export class TcpProxy {
   port = 0;
   /** Client connections accepted since construction. */
   accepted = 0;
+  private stalled = false;
 
   constructor(
     private readonly targetHost: string,
@@ -38,6 +41,7 @@ export class TcpProxy {
         });
       }
       client.pipe(upstream).pipe(client);
+      if (this.stalled) for (const socket of [client, upstream]) socket.pause();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -46,6 +50,20 @@ export class TcpProxy {
     this.server = server;
     this.port = (server.address() as net.AddressInfo).port;
     return this.port;
+  }
+
+  /**
+   * A partition: nothing is forwarded either way, yet no connection closes (no reset, no FIN), so
+   * each side waits as it would for a peer behind a dead link. What was sent is delivered on heal().
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  heal(): void {
+    this.stalled = false;
+    for (const socket of this.sockets) socket.resume();
   }
 
   /** Cuts every open connection and refuses new ones until up() is called again. */

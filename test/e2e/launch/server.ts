@@ -50,7 +50,8 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
     output: () => printed,
     kill: (signal = 'SIGKILL') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Ended already (by a signal, exitCode stays null): there is no exit event to wait for.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill(signal);
       }),

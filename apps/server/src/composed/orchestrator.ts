@@ -16,6 +16,7 @@ import {
 } from '@batchyard/dsl';
 import type { Logger } from 'pino';
 import { type IdempotencyClaim, recordClaim } from '../idempotency/claim.js';
+import { type LoopFence, throughFence } from '../leader/fence.js';
 import { toExecutionDtos } from '../services/execution-dto.js';
 import type { Launcher, LaunchOptions } from '../services/launcher.js';
 import { composedLaunchOptions, withoutComposedOptions } from './options.js';
@@ -53,13 +54,18 @@ export interface OrchestratorOptions {
  * Drives composed tasks without a runner pod. The database is the whole state: the parent row
  * and its child rows are read, the pure planner decides, and each child launch is guarded inside
  * the launch transaction (per-parent advisory lock + "no row for this node yet"), so concurrent
- * advances, several servers and restarts never launch a child twice.
+ * advances, several servers and restarts never launch a child twice. Advances the leader's loop
+ * makes (resync, a child's end) are fenced as well: a deposed leader launches and ends nothing.
+ * Advances a request makes (launch, stop) run on whichever replica served it.
  */
 export class ComposedOrchestrator {
   /** Advances of one parent run one after another in this process (other processes: the guard). */
   private readonly chains = new Map<number, Promise<void>>();
   /** Unsanitised launch requests of parents started here; after a restart the stored copy is used. */
   private readonly requests = new Map<number, { arguments: string[]; properties: Record<string, string> }>();
+
+  /** Set while the composed loop runs here, as the leader's (leader/fence.ts); see loop.ts. */
+  loopFence: LoopFence | undefined;
 
   constructor(
     private readonly db: PrismaClient,
@@ -169,23 +175,26 @@ export class ComposedOrchestrator {
 
   /** Terminal listener: a child ended, so its parent may move on. */
   async onTerminal(executionId: number): Promise<void> {
+    const fence = this.loopFence;
     const row = await executions.findExecution(this.db, executionId);
-    if (row?.parentExecutionId) await this.advance(row.parentExecutionId);
+    if (row?.parentExecutionId) await this.advance(row.parentExecutionId, fence);
   }
 
   /** Start-up and resync: re-plans every live parent (resumes graphs a restart interrupted). */
   async resumeAll(): Promise<void> {
+    const fence = this.loopFence;
     for (const parent of await executions.nonTerminalExecutions(this.db, COMPOSED_PLATFORM)) {
-      await this.advance(parent.id).catch((err: unknown) =>
+      await this.advance(parent.id, fence).catch((err: unknown) =>
         this.logger.error({ err, executionId: parent.id }, 'composed task resume failed'),
       );
     }
   }
 
-  advance(parentId: number): Promise<void> {
+  /** Re-plans one parent; with `fence`, every write of the step is the leader loop's, fenced. */
+  advance(parentId: number, fence?: LoopFence): Promise<void> {
     const previous = this.chains.get(parentId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.step(parentId))
+      .then(() => this.step(parentId, fence))
       .catch((err: unknown) => {
         this.logger.error({ err, executionId: parentId }, 'composed task step failed');
       });
@@ -197,12 +206,12 @@ export class ComposedOrchestrator {
   }
 
   /** One re-plan; repeats while a launch ended at once (a launch failure has no terminal event). */
-  private async step(parentId: number): Promise<void> {
+  private async step(parentId: number, fence: LoopFence | undefined): Promise<void> {
     for (let round = 0; round < 1000; round++) {
       const parent = await executions.findExecution(this.db, parentId);
       if (parent?.platformType !== 'composed') return;
       if (parent.status !== 'RUNNING' && parent.status !== 'STOPPING') return;
-      const task = await this.taskOf(parent);
+      const task = await this.taskOf(parent, fence);
       if (!task) return;
       const outcomes = childOutcomes(
         parent.taskName,
@@ -212,16 +221,20 @@ export class ComposedOrchestrator {
       const running = Object.values(outcomes).some((o) => o?.state === 'RUNNING');
       if (parent.status === 'STOPPING') {
         if (!running)
-          await this.finish(parentId, { status: 'STOPPED', exitCode: 1, exitMessage: 'Stopped on request' });
+          await this.finish(
+            parentId,
+            { status: 'STOPPED', exitCode: 1, exitMessage: 'Stopped on request' },
+            fence,
+          );
         return;
       }
       const plan = planComposedTask(task, outcomes, this.planOptions(parent, task));
       if (plan.finished) {
         if (plan.stop && plan.stop.length > 0) await this.stopTimedOut(parent, plan.stop);
-        await this.finish(parentId, parentEnd(plan.finished));
+        await this.finish(parentId, parentEnd(plan.finished), fence);
         return;
       }
-      const launched = await Promise.all(plan.launch.map((id) => this.launchChild(parent, task, id)));
+      const launched = await Promise.all(plan.launch.map((id) => this.launchChild(parent, task, id, fence)));
       if (!launched.some((e) => e !== undefined && isEnded(e.status))) return;
     }
   }
@@ -259,7 +272,12 @@ export class ComposedOrchestrator {
   }
 
   /** Launches one child through the normal launcher; undefined when the guard said no. */
-  private async launchChild(parent: Row, task: ComposedTask, id: string): Promise<TaskExecution | undefined> {
+  private async launchChild(
+    parent: Row,
+    task: ComposedTask,
+    id: string,
+    fence: LoopFence | undefined,
+  ): Promise<TaskExecution | undefined> {
     const child = composedTaskApps(task).find((c) => c.id === id)!;
     const request = this.requests.get(parent.id) ?? this.openedRequest(parent);
     const name = childDefinitionName(parent.taskName, id);
@@ -280,6 +298,8 @@ export class ComposedOrchestrator {
       return await start(body, {
         parentExecutionId: parent.id,
         beforeInsert: async (tx) => {
+          // In the launch's own transaction: a deposed leader's child row is never inserted.
+          if (fence && !(await fence.check(tx, 'composed'))) throw new SkipLaunch('no longer leading');
           await lockParent(tx, parent.id);
           const current = await executions.findExecution(tx, parent.id);
           if (current?.status !== 'RUNNING') throw new SkipLaunch('parent is no longer running');
@@ -295,20 +315,24 @@ export class ComposedOrchestrator {
       // composed task fails with the reason instead of waiting for a child that never comes.
       const message = `child ${name} could not be launched: ${(err as Error).message}`;
       this.logger.warn({ err, executionId: parent.id }, message);
-      await this.finish(parent.id, { status: 'FAILED', exitCode: 1, exitMessage: message });
+      await this.finish(parent.id, { status: 'FAILED', exitCode: 1, exitMessage: message }, fence);
       return undefined;
     }
   }
 
-  private async taskOf(parent: Row): Promise<ComposedTask | undefined> {
+  private async taskOf(parent: Row, fence: LoopFence | undefined): Promise<ComposedTask | undefined> {
     const def = await definitions.findDefinition(this.db, parent.taskName);
     const parsed = def?.composed ? safeParse(def.dslText) : undefined;
     if (parsed) return parsed;
-    await this.finish(parent.id, {
-      status: 'FAILED',
-      exitCode: 1,
-      exitMessage: `composed task definition ${parent.taskName} is gone or no longer valid`,
-    });
+    await this.finish(
+      parent.id,
+      {
+        status: 'FAILED',
+        exitCode: 1,
+        exitMessage: `composed task definition ${parent.taskName} is gone or no longer valid`,
+      },
+      fence,
+    );
     return undefined;
   }
 
@@ -333,13 +357,13 @@ export class ComposedOrchestrator {
   private async finish(
     parentId: number,
     end: { status: 'COMPLETE' | 'FAILED' | 'STOPPED'; exitCode: number; exitMessage: string },
+    fence?: LoopFence,
   ): Promise<void> {
     const endTime = new Date();
-    const done = await executions.updateIfStatus(this.db, parentId, ['RUNNING', 'STOPPING'], {
-      ...end,
-      endTime,
-    });
-    if (!done) return;
+    const done = await throughFence(fence, this.db, 'composed', (db) =>
+      executions.updateIfStatus(db, parentId, ['RUNNING', 'STOPPING'], { ...end, endTime }),
+    );
+    if (!done.landed || !done.value) return;
     await executions.recordSpringEnd(this.db, parentId, {
       endTime,
       exitCode: end.exitCode,
@@ -349,7 +373,7 @@ export class ComposedOrchestrator {
     this.requests.delete(parentId);
     // A nested composed task has no platform event: its end moves its own parent on.
     const row = await executions.findExecution(this.db, parentId);
-    if (row?.parentExecutionId) void this.advance(row.parentExecutionId);
+    if (row?.parentExecutionId) void this.advance(row.parentExecutionId, fence);
   }
 
   private async dto(id: number): Promise<TaskExecution> {

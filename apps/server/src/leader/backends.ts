@@ -9,8 +9,6 @@ export interface LeaseBackend {
   readonly kind: 'kubernetes' | 'postgres';
   tryAcquireOrRenew(identity: string): Promise<RenewResult>;
   release(identity: string): Promise<void>;
-  /** True while `identity` still leads at `epoch` (the fence of a loop's write), in `db`'s transaction. */
-  stillLeading(db: unknown, identity: string, epoch: number): Promise<boolean>;
 }
 
 export class PostgresLease implements LeaseBackend {
@@ -28,10 +26,6 @@ export class PostgresLease implements LeaseBackend {
   release(identity: string): Promise<void> {
     return leaderLease.release(this.prisma, this.name, identity);
   }
-
-  stillLeading(db: unknown, identity: string, epoch: number): Promise<boolean> {
-    return leaderLease.stillLeading((db ?? this.prisma) as PrismaClient, this.name, identity, epoch);
-  }
 }
 
 const statusOf = (err: unknown): number | undefined => (err as { code?: number }).code;
@@ -45,8 +39,6 @@ export class KubernetesLease implements LeaseBackend {
   readonly kind = 'kubernetes';
   private readonly api: CoordinationV1Api;
   private observed: Observation | undefined;
-  private leadingUntil = 0;
-  private epoch = -1;
 
   constructor(
     kc: KubeConfig,
@@ -104,8 +96,6 @@ export class KubernetesLease implements LeaseBackend {
         ? await this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body })
         : await this.api.createNamespacedLease({ namespace: this.namespace, body });
       this.observed = { record: recordOf(written), observedAt: start };
-      this.leadingUntil = start + this.leaseDurationMs;
-      this.epoch = transitions;
       return { leading: true, epoch: transitions };
     } catch (err) {
       // Another candidate wrote first: not leading this round.
@@ -124,12 +114,6 @@ export class KubernetesLease implements LeaseBackend {
     await this.api
       .replaceNamespacedLease({ name: this.name, namespace: this.namespace, body: lease })
       .catch(() => undefined);
-    this.leadingUntil = 0;
-  }
-
-  /** Without a shared database clock: valid while the lease this replica last wrote has time left. */
-  async stillLeading(_db: unknown, _identity: string, epoch: number): Promise<boolean> {
-    return epoch === this.epoch && this.now() < this.leadingUntil;
   }
 }
 

@@ -6,6 +6,7 @@ import { serviceAccountNamespace } from '../platform/rbac.js';
 import { KubernetesLease, type LeaseBackend, PostgresLease } from './backends.js';
 import { defaultReplicaId } from './config.js';
 import { Leadership } from './elector.js';
+import { Fence } from './fence.js';
 
 /** The leadership of this replica, on the backend the configuration picks. */
 export function createLeadership(config: Readonly<Config>, prisma: PrismaClient, logger: Logger): Leadership {
@@ -22,6 +23,7 @@ export function createLeadership(config: Readonly<Config>, prisma: PrismaClient,
   } else {
     backend = new PostgresLease(prisma, c.leaseName, durationMs);
   }
+  const log = logger.child({ component: 'leader' });
   return new Leadership(
     backend,
     c.replicaId ?? defaultReplicaId(),
@@ -30,6 +32,8 @@ export function createLeadership(config: Readonly<Config>, prisma: PrismaClient,
       renewDeadlineMs: c.renewDeadlineSeconds * 1000,
       retryPeriodMs: c.retryPeriodSeconds * 1000,
     },
-    logger.child({ component: 'leader' }),
+    log,
+    // In PostgreSQL whatever the backend: the loops' writes check it in their own transactions.
+    new Fence(prisma, c.leaseName, log, c.renewDeadlineSeconds * 1000),
   );
 }

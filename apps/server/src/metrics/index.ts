@@ -1,6 +1,6 @@
 import type { Db } from '@batchyard/db';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ControlPlane } from '../control-plane.js';
 import { registerBatchMetrics } from './batch-collector.js';
 import { registerServerMetrics } from './server-metrics.js';
@@ -31,6 +31,14 @@ export function registerMetrics(app: FastifyInstance, db: Db, controlPlane: Cont
       this.set({ replica: s.replicaId, backend: s.backend }, s.leading ? 1 : 0);
     },
   });
+
+  const fenced = new Counter({
+    name: 'batchyard_leader_fenced_writes_total',
+    help: 'Writes of a singleton loop refused because this replica no longer led (a newer term began)',
+    labelNames: ['loop'],
+    registers: [register],
+  });
+  app.leadership.fence?.onRefused((loop) => fenced.inc({ loop }));
 
   controlPlane.onLaunch((result, source) => server.launches.inc({ result, source }));
   app.addHook('onResponse', async (req, reply) => {

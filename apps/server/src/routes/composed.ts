@@ -101,7 +101,7 @@ export function convertTaskGraph(graph: Graph): { dsl: string } {
 export function composedRoutes(
   deps: ComposedDeps,
   plane: ControlPlane,
-  leadership: Pick<Leadership, 'add'>,
+  leadership: Pick<Leadership, 'add' | 'fence'>,
 ): FastifyPluginAsyncZod {
   return async (app) => {
     const orchestrator = new ComposedOrchestrator(deps.prisma, plane.launcher, deps.logger, {
@@ -112,7 +112,9 @@ export function composedRoutes(
     plane.launcher.composed = orchestrator;
     plane.executions.composed = orchestrator;
     plane.onTerminal((id) => orchestrator.onTerminal(id));
-    leadership.add(composedLoop(orchestrator, deps.config.executions.resyncSeconds * 1000, deps.logger));
+    leadership.add(
+      composedLoop(orchestrator, deps.config.executions.resyncSeconds * 1000, deps.logger, leadership.fence),
+    );
 
     const tags = ['composed tasks'];
     app.post(

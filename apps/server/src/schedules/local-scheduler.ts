@@ -1,5 +1,6 @@
 import { type PrismaClient, schedules } from '@batchyard/db';
 import type { Logger } from 'pino';
+import { type LoopFence, throughFence } from '../leader/fence.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { Launcher } from '../services/launcher.js';
 import { dueFire, fireBaseline } from './catch-up.js';
@@ -29,10 +30,13 @@ export interface FireOutcome {
  * time launches at most once across restarts and any number of servers: the insert into
  * schedule_fire (primary key schedule_id, fire_time) is the guard, not a lock or a leader.
  * A server that dies between claiming a fire and launching loses that one fire (at most once).
+ * As the leader's loop, the claim is fenced too: a deposed leader claims nothing.
  */
 export class LocalScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  /** Set while this scheduler runs as the leader's loop (leader/fence.ts). */
+  fence: LoopFence | undefined;
 
   constructor(private readonly options: LocalSchedulerOptions) {}
 
@@ -77,7 +81,12 @@ export class LocalScheduler {
         continue;
       }
       if (!decision.fire) continue;
-      if (!(await schedules.claimFire(db, row.id, decision.fireTime))) continue; // fired elsewhere
+      const { fireTime } = decision;
+      const claim = await throughFence(this.fence, db, 'schedules', (tx) =>
+        schedules.claimFire(tx, row.id, fireTime),
+      );
+      if (!claim.landed) break; // no longer leading: a newer leader fires it
+      if (!claim.value) continue; // fired elsewhere
       const executionId = await this.fire(row, decision.fireTime);
       await schedules.recordFire(db, row.id, decision.fireTime, executionId);
       fired.push({ schedule: row.name, fireTime: decision.fireTime, executionId });

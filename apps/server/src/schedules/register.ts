@@ -22,7 +22,7 @@ export async function registerSchedules(
   app: FastifyInstance,
   deps: AppDeps,
   controlPlane: ControlPlane,
-  leadership: Pick<Leadership, 'add'>,
+  leadership: Pick<Leadership, 'add' | 'fence'>,
 ): Promise<ScheduleService> {
   const service = new ScheduleService(
     deps.prisma,
@@ -43,7 +43,10 @@ export async function registerSchedules(
   app.decorate('localScheduler', scheduler);
   leadership.add({
     name: 'local schedules',
-    start: async () => scheduler.start(),
+    start: async () => {
+      scheduler.fence = leadership.fence;
+      scheduler.start();
+    },
     stop: () => scheduler.stop(),
   });
   app.addHook('onClose', () => scheduler.stop());

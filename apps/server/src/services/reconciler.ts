@@ -2,6 +2,7 @@ import { isTerminal, sanitizeArguments, type TaskStatus } from '@batchyard/core'
 import { executions, type PrismaClient } from '@batchyard/db';
 import { recoverStaleExecutions } from '@batchyard/worker';
 import type { Logger } from 'pino';
+import { type LoopFence, throughFence } from '../leader/fence.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { ChangeRef, Platform } from '../platform/types.js';
 import { withAppRecord } from '../reconcile/app-record.js';
@@ -52,11 +53,12 @@ export class Reconciler {
     const update = isTerminal(decided.status)
       ? withAppRecord(decided, await executions.springRecord(this.db, row.id))
       : decided;
-    const changed = await executions.updateIfStatus(this.db, row.id, [row.status], {
-      ...update,
-      externalExecutionId: externalId,
-    });
-    if (!changed) {
+    const change = { ...update, externalExecutionId: externalId };
+    const written = await throughFence(this.fence, this.db, 'reconcile', (db) =>
+      executions.updateIfStatus(db, row.id, [row.status], change),
+    );
+    if (!written.landed) return; // a newer leader records it
+    if (!written.value) {
       // Someone else moved the row meanwhile: decide again against what is there now.
       if (attempt < 3) await this.apply(platform, { externalId, executionId: row.id }, attempt + 1);
       return;
@@ -85,16 +87,20 @@ export class Reconciler {
     if (ref.executionId !== undefined || !platform.identify) return null;
     const identity = await platform.identify(ref.externalId);
     if (!identity) return null;
-    const row = await executions.adoptExecution(this.db, {
-      taskName: identity.taskName,
-      status: 'PENDING',
-      arguments: sanitizeArguments(identity.arguments),
-      properties: {},
-      platformName: platform.name,
-      platformType: platform.type,
-      scheduleName: identity.scheduleName ?? null,
-      externalExecutionId: ref.externalId,
-    });
+    const adopted = await throughFence(this.fence, this.db, 'reconcile', (db) =>
+      executions.adoptExecution(db, {
+        taskName: identity.taskName,
+        status: 'PENDING',
+        arguments: sanitizeArguments(identity.arguments),
+        properties: {},
+        platformName: platform.name,
+        platformType: platform.type,
+        scheduleName: identity.scheduleName ?? null,
+        externalExecutionId: ref.externalId,
+      }),
+    );
+    if (!adopted.landed) return null;
+    const row = adopted.value;
     if (row) {
       this.logger.info(
         { executionId: row.id, externalId: ref.externalId, schedule: identity.scheduleName },
@@ -192,6 +198,9 @@ export class Reconciler {
       },
     }),
   );
+
+  /** The fence of this reconciler's writes while it runs as a leader's loop (leader/fence.ts). */
+  fence: LoopFence | undefined;
 
   /**
    * Watch events are acted on only while this replica leads (informers run on every replica, so a

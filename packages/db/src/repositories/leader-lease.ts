@@ -43,17 +43,3 @@ export async function release(db: Db, name: string, identity: string): Promise<v
     UPDATE leader_lease SET renew_time = 'epoch'::timestamptz
     WHERE name = ${name} AND holder = ${identity}`;
 }
-
-/**
- * The fence a singleton loop's write transaction checks: true only while `identity` still holds
- * the lease at `epoch` and it has not expired, on the database's clock. Locks the row for share,
- * so a takeover waits until the write has committed.
- */
-export async function stillLeading(db: Db, name: string, identity: string, epoch: number): Promise<boolean> {
-  const rows = await db.$queryRaw<{ ok: number }[]>`
-    SELECT 1 AS ok FROM leader_lease
-    WHERE name = ${name} AND holder = ${identity} AND transitions = ${epoch}
-      AND renew_time + lease_duration_ms * INTERVAL '1 millisecond' > CURRENT_TIMESTAMP
-    FOR SHARE`;
-  return rows.length === 1;
-}
