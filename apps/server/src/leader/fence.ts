@@ -2,7 +2,7 @@ import { leaderFence, type Prisma, type PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
 
 /** The singleton loops whose writes are fenced (the label of batchyard_leader_fenced_writes_total). */
-export type FencedLoop = 'dispatch' | 'reconcile' | 'schedules' | 'composed';
+export type FencedLoop = 'dispatch' | 'reconcile' | 'schedules' | 'composed' | 'retention';
 
 /** What a loop's write goes through: a check inside the caller's transaction, or a fenced transaction. */
 export interface LoopFence {

@@ -17,13 +17,15 @@ declare module 'fastify' {
 export async function registerRetention(
   app: FastifyInstance,
   deps: AppDeps,
-  leadership: Pick<Leadership, 'add' | 'fenced'>,
+  leadership: Pick<Leadership, 'add' | 'fence' | 'state'>,
 ): Promise<RetentionService> {
   const logger = deps.logger.child({ component: 'retention' });
   const service = new RetentionService(deps.prisma, deps.config.retention, logger);
   const loop = new RetentionLoop(
     service,
-    (tx) => leadership.fenced(tx),
+    // Each batch's delete checks the term's epoch in its own transaction (leader/fence.ts).
+    (tx) =>
+      leadership.fence ? leadership.fence.check(tx, 'retention') : Promise.resolve(leadership.state.leading),
     deps.config.retention.intervalSeconds * 1000,
     logger,
   );

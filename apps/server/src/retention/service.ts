@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '@batchyard/db';
+import type { Prisma, PrismaClient } from '@batchyard/db';
 import { retention as repo } from '@batchyard/db';
 import type { Logger } from 'pino';
 import { RetentionArchive } from './archive.js';
@@ -7,7 +7,7 @@ import type { RetentionConfig } from './config.js';
 import { effectivePolicy, isEmpty, type Policy, readOverride } from './policy.js';
 
 /** The fence of a delete: true while this replica still leads (checked in the delete's transaction). */
-export type Fence = (tx: unknown) => Promise<boolean>;
+export type Fence = (tx: Prisma.TransactionClient) => Promise<boolean>;
 
 export type RemovedKind = 'task_execution' | 'job_execution' | 'step_execution' | 'job_instance';
 
