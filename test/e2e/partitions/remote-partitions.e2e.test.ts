@@ -180,6 +180,12 @@ describe('remote partitions as Kubernetes Jobs (projected ServiceAccount token)'
       );
     }
     expect(job.spec?.template.spec?.containers[0]?.resources?.limits).toBeUndefined();
+    // The partitions were launched by the manager pod itself, as its service account, no one else.
+    const audit = await pool.query<{ principal: string }>(
+      `SELECT DISTINCT principal FROM audit_record WHERE action = 'LAUNCH' AND correlation_id = ANY($1)`,
+      [kids.map((k) => String(k.id))],
+    );
+    expect(audit.rows).toEqual([{ principal: `k8s:system:serviceaccount:${ns.namespace}:default` }]);
     const all = await steps(manager);
     const parts = all.filter((s) => s.step_name.startsWith('settle:'));
     expect(parts.map((p) => p.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
@@ -190,8 +196,7 @@ describe('remote partitions as Kubernetes Jobs (projected ServiceAccount token)'
     );
     expect(rows.rows[0]).toEqual({ n: expected, d: expected });
 
-    // The pod's grant ended with its execution: the same routes now refuse the (API) caller's
-    // nothing, but a partition launch for the ended manager is a conflict.
+    // The manager ended: nothing more is launched for it.
     const late = await call('POST', `/tasks/executions/${manager}/partitions`, {
       partitions: [{ stepExecutionId: kids[0]!.partitionStepExecutionId }],
     });
