@@ -68,6 +68,20 @@ const KubernetesAccount = z.object({
       "Secret keys Spring apps receive as SPRING_DATASOURCE_URL (JDBC form), _USERNAME and _PASSWORD; the name defaults to databaseSecret's.",
     ),
   pendingTimeoutSeconds: z.number().int().min(10).default(300),
+  taskApiUrl: z
+    .url()
+    .optional()
+    .describe(
+      "The server's URL as task pods reach it (e.g. http://batchyard.batch.svc:9393): pods get it as BATCHYARD_URL, " +
+        'with a projected ServiceAccount token for auth.kubernetes.audience, for remote partitions.',
+    ),
+  taskTokenExpirationSeconds: z
+    .number()
+    .int()
+    .min(600)
+    .max(86_400)
+    .default(600)
+    .describe('Lifetime of the projected token (the kubelet rotates it at 80%).'),
 });
 
 /** Booleans from the environment arrive as strings: only true/false/1/0 are accepted. */

@@ -82,6 +82,10 @@ app.kubernetes.io/component: server
 {{- if and (eq $p.type "kubernetes") (not $p.databaseSecret) }}
 {{- $_ := set $p "databaseSecret" $secret }}
 {{- end }}
+{{- if and (eq $p.type "kubernetes") (not $p.taskApiUrl) }}
+{{- /* Task pods reach the API through the chart's Service (remote partitions). */}}
+{{- $_ := set $p "taskApiUrl" (printf "http://%s.%s.svc:%v" (include "batchyard.fullname" $) $.Release.Namespace $.Values.service.port) }}
+{{- end }}
 {{- $platforms = append $platforms $p }}
 {{- end }}
 {{- $_ := set $cfg "platforms" $platforms }}

@@ -12,7 +12,7 @@ import {
   type V1ResourceQuota,
 } from '@kubernetes/client-node';
 import { apiErrorCode } from './errors.js';
-import { executionSelector, TASK_CONTAINER_NAME } from './labels.js';
+import { executionSelector, MANAGED_SELECTOR, TASK_CONTAINER_NAME } from './labels.js';
 
 // The thin edge: each method is one or two API calls with Batchyard's idempotency rules —
 // create-conflict returns the existing object, delete-not-found is done — and nothing else.
@@ -135,6 +135,17 @@ export class KubeClient {
     return allPages((_continue) =>
       this.core.listNamespacedPod({ namespace, labelSelector, limit: PAGE_SIZE, _continue }),
     );
+  }
+
+  /** One pod by name among Batchyard's (list with a field selector: `list` is granted, `get` is not needed). */
+  async findManagedPod(namespace: string, name: string): Promise<V1Pod | undefined> {
+    const fieldSelector = `metadata.name=${name}`;
+    const list = await this.core.listNamespacedPod({
+      namespace,
+      fieldSelector,
+      labelSelector: MANAGED_SELECTOR,
+    });
+    return list.items[0];
   }
 
   /** The events about one object (a Job: why its pods cannot be created), by field selector. */

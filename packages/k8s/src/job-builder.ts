@@ -7,6 +7,7 @@ import type {
   V1ObjectMeta,
   V1PodSpec,
   V1ResourceRequirements,
+  V1Volume,
 } from '@kubernetes/client-node';
 import { NO_POD_FEATURES, type PodFeatures, withPodExtras } from './deployer-pod.js';
 import type { DeployerProperties } from './deployer-types.js';
@@ -27,6 +28,25 @@ export const ENV_TASK_NAME = 'BATCHYARD_TASK_NAME';
 export const ENV_JOB_NAME = 'BATCHYARD_JOB_NAME';
 export const ENV_POD_NAME = 'BATCHYARD_POD_NAME';
 export const ENV_DATABASE_URL = 'BATCHYARD_DATABASE_URL';
+export const ENV_API_URL = 'BATCHYARD_URL';
+export const ENV_TASK_TOKEN_FILE = 'BATCHYARD_TASK_TOKEN_FILE';
+/** The projected volume holding the pod's ServiceAccount token for the control plane's audience. */
+export const TASK_TOKEN_VOLUME = 'batchyard-task-token';
+export const TASK_TOKEN_DIR = '/var/run/secrets/batchyard.io/task';
+/** Short: the kubelet rotates it at 80% of its life; 600 s is the least the TokenRequest API issues. */
+export const DEFAULT_TASK_TOKEN_SECONDS = 600;
+
+/**
+ * How a task pod reaches the control plane's API (remote partitions): the server's in-cluster URL
+ * and, when the server reviews ServiceAccount tokens, a projected token for its audience. The pod
+ * proves who it is with that token (TokenReview names the pod); nothing secret is in the manifest.
+ */
+export interface TaskApiAccess {
+  url: string;
+  /** The audience the server's TokenReview asks for (auth.kubernetes.audience); none: no token volume. */
+  tokenAudience?: string;
+  tokenExpirationSeconds?: number;
+}
 
 /** Where Spring Boot's datasource comes from: keys of a Secret, reaching the pod as secretKeyRefs. */
 export interface SpringDatasourceSecret {
@@ -62,6 +82,8 @@ export interface JobTemplateInput {
   extraAnnotations?: Readonly<Record<string, string>>;
   /** What the cluster can do that shapes the pod (native sidecars); none assumed when omitted. */
   podFeatures?: PodFeatures;
+  /** The control plane's API for the task (BATCHYARD_URL and its projected token). */
+  taskApi?: TaskApiAccess;
 }
 
 export interface JobBuildInput extends JobTemplateInput {
@@ -110,6 +132,11 @@ function environment(input: JobTemplateInput, executionId: string | undefined): 
       valueFrom: { secretKeyRef: { name: input.databaseSecret.name, key: input.databaseSecret.key } },
     },
   );
+  if (input.taskApi) {
+    fixed.push({ name: ENV_API_URL, value: input.taskApi.url });
+    if (input.taskApi.tokenAudience)
+      fixed.push({ name: ENV_TASK_TOKEN_FILE, value: `${TASK_TOKEN_DIR}/token` });
+  }
   const ds = input.springDatasource;
   if (ds) {
     // Optional: a Secret holding only Batchyard's own URL still starts the pod (a Spring app then
@@ -166,10 +193,36 @@ function container(input: JobTemplateInput, executionId: string | undefined): V1
     env: environment(input, executionId),
     envFrom,
     resources: resources(props),
-    volumeMounts: props.volumeMounts,
+    volumeMounts: input.taskApi?.tokenAudience
+      ? [
+          ...(props.volumeMounts ?? []),
+          { name: TASK_TOKEN_VOLUME, mountPath: TASK_TOKEN_DIR, readOnly: true },
+        ]
+      : props.volumeMounts,
     // Pod Security "restricted" unless the properties relax a field (pod-security/defaults.ts).
     securityContext: containerSecurityContext(props.containerSecurityContext),
   });
+}
+
+function taskTokenVolume(api: TaskApiAccess | undefined, volumes: V1Volume[] | undefined) {
+  if (!api?.tokenAudience) return volumes;
+  if (volumes?.some((v) => v.name === TASK_TOKEN_VOLUME))
+    throw new Error(`volume name ${TASK_TOKEN_VOLUME} is Batchyard's own (the task's API token)`);
+  const token: V1Volume = {
+    name: TASK_TOKEN_VOLUME,
+    projected: {
+      sources: [
+        {
+          serviceAccountToken: {
+            audience: api.tokenAudience,
+            expirationSeconds: api.tokenExpirationSeconds ?? DEFAULT_TASK_TOKEN_SECONDS,
+            path: 'token',
+          },
+        },
+      ],
+    },
+  };
+  return [...(volumes ?? []), token];
 }
 
 function podSpec(input: JobTemplateInput, executionId: string | undefined): V1PodSpec {
@@ -184,7 +237,7 @@ function podSpec(input: JobTemplateInput, executionId: string | undefined): V1Po
     priorityClassName: props.priorityClassName,
     serviceAccountName: props.serviceAccountName,
     securityContext: podSecurityContext(props.podSecurityContext),
-    volumes: props.volumes,
+    volumes: taskTokenVolume(input.taskApi, props.volumes),
     terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
   });
   return withPodExtras(spec, props, input.podFeatures ?? NO_POD_FEATURES);

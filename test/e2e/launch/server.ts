@@ -13,8 +13,9 @@ export interface ServerProcess {
 
 const MAIN = fileURLToPath(new URL('../../../apps/server/dist/main.js', import.meta.url));
 
-export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const port = await freePort();
+/** `port`: when the test must know it before start (a URL the server hands to its pods). */
+export async function startServerProcess(env: NodeJS.ProcessEnv, port?: number): Promise<ServerProcess> {
+  port ??= await freePort();
   const child = spawn(process.execPath, [MAIN, 'server'], {
     env: {
       PATH: process.env.PATH,

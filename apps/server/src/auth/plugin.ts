@@ -183,10 +183,13 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
         new AuthError('FORBIDDEN', `${req.method} ${routeUrl} declares no role and is refused`),
       );
     }
+    // A task acts for its own execution, on the routes that allow tasks; a task token for nothing else.
+    const ownExecution =
+      principal.executionId !== undefined &&
+      req.routeOptions.config.task === true &&
+      Number((req.params as Record<string, unknown> | undefined)?.id) === principal.executionId;
+    if (ownExecution) return;
     if (principal.kind === 'task') {
-      // A task acts for its own execution only, on the routes that allow tasks.
-      const id = Number((req.params as Record<string, unknown> | undefined)?.id);
-      if (req.routeOptions.config.task === true && id === principal.executionId) return;
       return send(
         reply,
         new AuthError(

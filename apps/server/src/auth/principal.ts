@@ -9,7 +9,10 @@ export interface Principal {
   /** Stable, human-readable: `token:ci`, `oidc:alice`, `k8s:system:serviceaccount:batch:runner`. */
   name: string;
   roles: ReadonlySet<Role>;
-  /** A task's own token (kind 'task'): the execution it may act for, on routes that allow tasks. */
+  /**
+   * The execution the caller runs as, on routes that allow tasks: a task token (kind 'task'), or a
+   * task pod's bound ServiceAccount token (kind 'kubernetes', with its service account's roles too).
+   */
   executionId?: number;
 }
 

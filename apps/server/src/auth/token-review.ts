@@ -8,6 +8,36 @@ import { mapRoles, type Principal } from './principal.js';
 export interface ReviewResult {
   username?: string;
   audiences?: string[];
+  /** user.extra: for a token bound to a pod, `authentication.kubernetes.io/pod-name` and `…/pod-uid`. */
+  extra?: Record<string, string[]>;
+}
+
+export const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
+export const POD_UID_EXTRA = 'authentication.kubernetes.io/pod-uid';
+
+/** A pod a bound ServiceAccount token names (Kubernetes ≥ 1.11 puts it in the review's user.extra). */
+export interface TokenPod {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+/**
+ * Which task execution (if any) a pod runs, and whether that execution is still running: set by
+ * the partitions capability once the platforms exist (partitions/task-pods.ts).
+ */
+export interface TaskPods {
+  executionOf(pod: TokenPod): Promise<number | undefined>;
+  running(executionId: number): Promise<boolean>;
+}
+
+/** The pod a review's user is bound to: the service account's namespace and the pod-name extra. */
+export function podOfReview(result: ReviewResult): TokenPod | undefined {
+  const ns = /^system:serviceaccount:([^:]+):[^:]+$/.exec(result.username ?? '')?.[1];
+  const name = result.extra?.[POD_NAME_EXTRA]?.[0];
+  if (!ns || !name) return undefined;
+  const uid = result.extra?.[POD_UID_EXTRA]?.[0];
+  return { namespace: ns, name, ...(uid ? { uid } : {}) };
 }
 
 /** The cluster call, injected so the cache and the mapping are tested without a cluster. */
@@ -25,7 +55,7 @@ export function kubernetesReview(kc: KubeConfig): ReviewToken {
     });
     const status = review.status;
     if (!status?.authenticated) return {};
-    return { username: status.user?.username, audiences: status.audiences };
+    return { username: status.user?.username, audiences: status.audiences, extra: status.user?.extra };
   };
 }
 
@@ -50,6 +80,8 @@ interface Cached {
  */
 export class TokenReviewAuthenticator {
   private readonly cache = new Map<string, Cached>();
+  /** With it, a token bound to a task pod acts for that pod's execution (partition routes). */
+  taskPods: TaskPods | undefined;
 
   constructor(
     private readonly config: KubernetesAuthConfig,
@@ -67,6 +99,9 @@ export class TokenReviewAuthenticator {
       if (this.config.cacheSeconds > 0) this.cache.set(key, entry);
     }
     if (!entry.principal) throw new AuthError('UNAUTHENTICATED', entry.reason ?? 'the token is not valid');
+    const { executionId, ...rest } = entry.principal;
+    // Checked at every request, not cached: the grant ends the moment the execution does.
+    if (executionId !== undefined && !(await this.taskPods?.running(executionId))) return rest;
     return entry.principal;
   }
 
@@ -83,12 +118,22 @@ export class TokenReviewAuthenticator {
     if (result.audiences && !result.audiences.includes(this.config.audience)) {
       return { until, reason: `the token is not for audience ${this.config.audience}` };
     }
+    const pod = podOfReview(result);
+    let executionId: number | undefined;
+    if (pod && this.taskPods) {
+      try {
+        executionId = await this.taskPods.executionOf(pod);
+      } catch {
+        throw new AuthError('UNAUTHENTICATED', `the pod ${pod.namespace}/${pod.name} could not be looked up`);
+      }
+    }
     return {
       until,
       principal: {
         kind: 'kubernetes',
         name: `k8s:${result.username}`,
         roles: serviceAccountRoles(result.username, this.config.serviceAccounts),
+        ...(executionId !== undefined ? { executionId } : {}),
       },
     };
   }

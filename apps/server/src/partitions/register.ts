@@ -1,9 +1,12 @@
 import type { PrismaClient } from '@batchyard/db';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import type { ControlPlane } from '../control-plane.js';
+import { KubernetesPlatform } from '../platform/kubernetes.js';
 import { partitionRoutes } from './routes.js';
 import { PartitionService } from './service.js';
+import { taskPodsOf } from './task-pods.js';
 
 /**
  * Remote partitions: the routes, the terminal listener that fails a partition with its
@@ -12,9 +15,19 @@ import { PartitionService } from './service.js';
 export async function registerPartitions(
   app: FastifyInstance,
   plane: ControlPlane,
-  deps: { prisma: PrismaClient; logger: Logger },
+  deps: { prisma: PrismaClient; logger: Logger; config: Readonly<Config> },
 ): Promise<PartitionService> {
   const service = new PartitionService(deps.prisma, plane.launcher, plane.executions, deps.logger);
+  // Task pods on Kubernetes authenticate as their execution with their projected token.
+  const reviewer = app.auth.authenticators.kubernetes;
+  if (reviewer) {
+    const wanted = deps.config.auth.kubernetes?.account;
+    const account = plane.platforms.platforms.find((p) =>
+      wanted ? p.name === wanted : p.type === 'kubernetes',
+    );
+    const server = account instanceof KubernetesPlatform ? account.server : undefined;
+    reviewer.taskPods = taskPodsOf(deps.prisma, plane.platforms, server);
+  }
   plane.onTerminal((id, status) => service.terminal(id, status));
   app.addHook('onListen', async () => {
     const address = app.addresses()[0];

@@ -39,6 +39,15 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
           name: account.springDatasourceSecret?.name ?? account.databaseSecret?.name ?? 'batchyard-database',
         },
         pendingTimeoutSeconds: account.pendingTimeoutSeconds,
+        ...(account.taskApiUrl
+          ? {
+              taskApi: {
+                url: account.taskApiUrl,
+                tokenAudience: deps.config.auth.kubernetes?.audience,
+                tokenExpirationSeconds: account.taskTokenExpirationSeconds,
+              },
+            }
+          : {}),
         logger: deps.logger.child({ platform: account.name }),
       });
       // Refuse to start without the RBAC the platform needs, naming every missing permission.

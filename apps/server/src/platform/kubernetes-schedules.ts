@@ -11,6 +11,7 @@ import {
   parseDeployerProperties,
   podFeaturesFor,
   sanitizeManifest,
+  type TaskApiAccess,
 } from '@batchyard/k8s';
 import type { KubeConfig, V1CronJob } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ export interface KubernetesSchedulesOptions {
   namespace: string;
   accountName: string;
   databaseSecret: { name: string; key: string };
+  taskApi?: TaskApiAccess;
   logger: Logger;
   /** `docker:acme/etl:1.0` → `acme/etl:1.0`. */
   image: (uri: string) => string;
@@ -106,6 +108,7 @@ export class KubernetesSchedules {
           image: this.options.image(spec.launch.uri),
           args: spec.launch.args,
           databaseSecret: this.options.databaseSecret,
+          taskApi: this.options.taskApi,
           properties,
           podFeatures: podFeaturesFor(this.capabilities),
           schedule: spec.cron,

@@ -22,6 +22,7 @@ import {
   readLaunchIdentity,
   type SpringDatasourceSecret,
   sanitizeManifest,
+  type TaskApiAccess,
   toObjectEvents,
 } from '@batchyard/k8s';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
@@ -52,6 +53,8 @@ export interface KubernetesPlatformOptions {
   /** Where Spring apps' SPRING_DATASOURCE_* come from; without it they get none. */
   springDatasourceSecret?: SpringDatasourceSecret;
   pendingTimeoutSeconds: number;
+  /** The server's API for task pods (remote partitions): BATCHYARD_URL and a projected token. */
+  taskApi?: TaskApiAccess;
   logger: Logger;
 }
 
@@ -148,6 +151,7 @@ export class KubernetesPlatform implements Platform {
       properties: parseDeployerProperties([spec.deployer], { cluster: this.capabilities }),
       podFeatures: podFeaturesFor(this.capabilities),
       scheduleName: spec.scheduleName,
+      taskApi: this.options.taskApi,
     });
   }
 
@@ -194,6 +198,27 @@ export class KubernetesPlatform implements Platform {
       endTime: decision.endTime,
       cleanup: decision.deleteJob,
     };
+  }
+
+  /**
+   * The Job that owns a pod of this account's namespace, when the pod is Batchyard's: its
+   * controller is a batch/v1 Job of the same name as its job-name label, and (when given) its uid
+   * is the one the token was bound to. From the informer cache, else one list by name.
+   */
+  async jobOfPod(name: string, uid?: string): Promise<string | undefined> {
+    const cached = this.synced ? this.pods?.get(name, this.namespace) : undefined;
+    const pod = cached ?? (await this.client.findManagedPod(this.namespace, name));
+    if (!pod || (uid !== undefined && pod.metadata?.uid !== uid)) return undefined;
+    const owner = pod.metadata?.ownerReferences?.find(
+      (o) => o.controller === true && o.kind === 'Job' && o.apiVersion === 'batch/v1',
+    );
+    if (!owner || pod.metadata?.labels?.[JOB_NAME_POD_LABEL] !== owner.name) return undefined;
+    return owner.name;
+  }
+
+  /** The API server this account talks to (the cluster a TokenReview vouches for). */
+  get server(): string | undefined {
+    return this.kc.getCurrentCluster()?.server;
   }
 
   /** From the informer caches once synced (no API call per event), else straight from the API. */
@@ -334,6 +359,7 @@ export class KubernetesPlatform implements Platform {
       namespace: this.namespace,
       accountName: this.name,
       databaseSecret: this.options.databaseSecret,
+      taskApi: this.options.taskApi,
       logger: this.options.logger,
       image: imageFromUri,
     });

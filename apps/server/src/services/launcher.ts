@@ -327,7 +327,8 @@ export class Launcher {
   /**
    * A local process gets the API's address and a fresh token of its own (in its private
    * environment; the stored manifest names the variables only). A Kubernetes pod's environment is
-   * part of its manifest, so it gets none: see README "Remote partitions".
+   * part of its manifest: it gets the URL and a projected ServiceAccount token from its account instead
+   * (KubernetesPlatformOptions.taskApi; README "Remote partitions").
    */
   private async withTaskApi(platform: Platform, spec: LaunchSpec): Promise<LaunchSpec> {
     if (platform.type !== 'local' || !this.apiUrl) return spec;

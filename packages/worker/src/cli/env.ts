@@ -19,6 +19,11 @@ export interface WorkerEnv {
   readonly apiUrl: string | undefined;
   /** The task's own token (BATCHYARD_TASK_TOKEN). Secret: never logged. */
   readonly taskToken: string | undefined;
+  /**
+   * A file holding the task's credential (BATCHYARD_TASK_TOKEN_FILE): on Kubernetes the pod's
+   * projected ServiceAccount token, rotated by the kubelet, so it is read at each request.
+   */
+  readonly taskTokenFile: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -85,5 +90,6 @@ export function parseEnv(env: Env, springArgs: Readonly<Record<string, string>> 
     jobModule: env.BATCHYARD_JOB_MODULE?.trim() || undefined,
     apiUrl: env.BATCHYARD_URL?.trim() || undefined,
     taskToken: env.BATCHYARD_TASK_TOKEN?.trim() || undefined,
+    taskTokenFile: env.BATCHYARD_TASK_TOKEN_FILE?.trim() || undefined,
   });
 }

@@ -151,7 +151,14 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
       log,
       stop,
       ...(env.apiUrl && taskExecutionId !== undefined
-        ? { controlPlane: { url: env.apiUrl, token: env.taskToken, taskExecutionId } }
+        ? {
+            controlPlane: {
+              url: env.apiUrl,
+              token: env.taskToken,
+              ...(env.taskTokenFile ? { tokenFile: env.taskTokenFile } : {}),
+              taskExecutionId,
+            },
+          }
         : {}),
       onCreated: async (e) => {
         if (taskExecutionId === undefined) return;

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Sleep } from '../step/fault-tolerance.js';
 import type { ControlPlaneConnection } from '../step/runtime.js';
 
@@ -19,7 +20,7 @@ export interface PartitionListView {
   done: boolean;
 }
 
-/** An answer of the control plane that is not a success; `status` 0: it could not be reached. */
+/** An answer of the control plane that is not a success; `status` 0: it could not be reached, -1: no credential could be read. */
 export class ControlPlaneError extends Error {
   override readonly name = 'ControlPlaneError';
   constructor(
@@ -73,9 +74,23 @@ export class ControlPlaneClient {
     }
   }
 
+  /** The task token, else the token file's current content (rotated in place by the kubelet). */
+  private async credential(): Promise<string | undefined> {
+    if (this.connection.token) return this.connection.token;
+    const file = this.connection.tokenFile;
+    if (!file) return undefined;
+    try {
+      return (await readFile(file, 'utf8')).trim() || undefined;
+    } catch (err) {
+      // Not retried as transient: a pod whose token volume is missing will not grow one.
+      throw new ControlPlaneError(`cannot read the task credential ${file}: ${(err as Error).message}`, -1);
+    }
+  }
+
   private async call<T>(method: string, url: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.connection.token) headers.authorization = `Bearer ${this.connection.token}`;
+    const token = await this.credential();
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {

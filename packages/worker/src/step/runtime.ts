@@ -28,6 +28,11 @@ export interface StepRuntime {
 export interface ControlPlaneConnection {
   readonly url: string;
   readonly token: string | undefined;
+  /**
+   * A file holding the credential instead (a Kubernetes pod's projected ServiceAccount token), read
+   * at every request: the kubelet rotates it in place. Used when `token` is not set.
+   */
+  readonly tokenFile?: string;
   /** The task execution this process runs. */
   readonly taskExecutionId: number;
 }

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import type { CoreV1Api, V1Container, V1KeyToPath, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Container, V1KeyToPath, V1Pod, V1VolumeProjection } from '@kubernetes/client-node';
 
 /**
- * Volume mounts for pods that run as local processes: secret, configMap and emptyDir volumes —
+ * Volume mounts for pods that run as local processes: secret, configMap, emptyDir and projected
+ * (serviceAccountToken, secret, configMap sources) volumes —
  * which includes the service-account token volume the ServiceAccount admission plugin adds to
  * every pod, so unmodified in-cluster clients (client-node's loadFromCluster) find
  * /var/run/secrets/kubernetes.io/serviceaccount/{token,ca.crt,namespace}.
@@ -56,6 +57,79 @@ const decode = (m: Record<string, string> | undefined): Record<string, Buffer> =
 const utf8 = (m: Record<string, string> | undefined): Record<string, Buffer> =>
   Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
 
+/**
+ * A projected volume: its serviceAccountToken sources are asked of the TokenRequest API exactly as
+ * a kubelet does (bound to this pod, the source's audience and expiry), secret and configMap
+ * sources are written like their own volumes. Written once at container start: the agent does not
+ * rotate tokens (the kubelet refreshes at 80% of their lifetime; tests are far shorter than 10 min).
+ */
+async function writeProjected(
+  core: CoreV1Api,
+  pod: V1Pod,
+  volumeName: string,
+  sources: readonly V1VolumeProjection[],
+  dir: string,
+): Promise<void> {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const data: Record<string, Buffer> = {};
+  for (const source of sources) {
+    if (source.serviceAccountToken) {
+      const sat = source.serviceAccountToken;
+      const request = await core
+        .createNamespacedServiceAccountToken({
+          name: pod.spec?.serviceAccountName ?? 'default',
+          namespace,
+          body: {
+            spec: {
+              audiences: sat.audience ? [sat.audience] : [],
+              expirationSeconds: sat.expirationSeconds ?? 3600,
+              boundObjectRef: {
+                kind: 'Pod',
+                apiVersion: 'v1',
+                name: pod.metadata?.name,
+                uid: pod.metadata?.uid,
+              },
+            },
+          },
+        })
+        .catch((err: unknown) => {
+          throw new VolumeNotReadyError(
+            `MountVolume.SetUp failed for volume "${volumeName}": token request: ${String(err)}`,
+          );
+        });
+      data[sat.path] = Buffer.from(request.status?.token ?? '', 'utf8');
+    } else if (source.secret) {
+      const secret = await core
+        .readNamespacedSecret({ name: source.secret.name ?? '', namespace })
+        .catch(() => undefined);
+      if (!secret && !source.secret.optional) {
+        throw new VolumeNotReadyError(
+          `MountVolume.SetUp failed for volume "${volumeName}": secret "${source.secret.name}" not found`,
+        );
+      }
+      const all = { ...utf8(secret?.stringData), ...decode(secret?.data) };
+      for (const [k, v] of pick(all, source.secret.items)) data[k] = v;
+    } else if (source.configMap) {
+      const cm = await core
+        .readNamespacedConfigMap({ name: source.configMap.name ?? '', namespace })
+        .catch(() => undefined);
+      if (!cm && !source.configMap.optional) {
+        throw new VolumeNotReadyError(
+          `MountVolume.SetUp failed for volume "${volumeName}": configmap "${source.configMap.name}" not found`,
+        );
+      }
+      const all = { ...utf8(cm?.data), ...decode(cm?.binaryData) };
+      for (const [k, v] of pick(all, source.configMap.items)) data[k] = v;
+    }
+  }
+  writeKeys(dir, data, undefined);
+}
+
+function pick(data: Record<string, Buffer>, items: V1KeyToPath[] | undefined): [string, Buffer][] {
+  if (!items?.length) return Object.entries(data);
+  return items.flatMap((i) => (data[i.key] ? [[i.path, data[i.key]!] as [string, Buffer]] : []));
+}
+
 /** Materialises the container's supported volumes; throws VolumeNotReadyError to retry later. */
 export async function prepareMounts(
   core: CoreV1Api,
@@ -91,6 +165,8 @@ export async function prepareMounts(
       writeKeys(dir, { ...utf8(cm.data), ...decode(cm.binaryData) }, volume.configMap.items);
     } else if (volume.emptyDir) {
       mkdirSync(dir, { recursive: true, mode: 0o777 });
+    } else if (volume.projected) {
+      await writeProjected(core, pod, vm.name, volume.projected.sources ?? [], dir);
     } else {
       continue;
     }
