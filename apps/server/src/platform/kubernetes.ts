@@ -334,6 +334,7 @@ export class KubernetesPlatform implements Platform {
       namespace: this.namespace,
       accountName: this.name,
       databaseSecret: this.options.databaseSecret,
+      springDatasourceSecret: this.options.springDatasourceSecret,
       logger: this.options.logger,
       image: imageFromUri,
     });

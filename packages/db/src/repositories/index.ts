@@ -1,3 +1,4 @@
+export * as appTaskRows from './app-task-rows.js';
 export * as apps from './app-registrations.js';
 export * as audit from './audit.js';
 export * as auth from './auth.js';
