@@ -1,8 +1,10 @@
 import {
   ApiError,
+  DEFAULT_TABLE_PREFIXES,
   entryPointStyle,
   type LaunchBody,
   notFound,
+  type SpringTablePrefixes,
   splitLaunchProperties,
   type TaskExecution,
   type TaskStatus,
@@ -76,6 +78,9 @@ export class Launcher {
 
   /** Seals launch secrets for later and opens them and sealed DSL values (see secrets/launch-secrets.ts). */
   secrets = new LaunchSecrets();
+
+  /** The job repository's Spring table prefixes, passed to Spring apps when not Spring's defaults. */
+  tablePrefixes: Readonly<SpringTablePrefixes> = DEFAULT_TABLE_PREFIXES;
 
   /** The request a stored execution was launched with, its secrets opened (409 when they cannot be). */
   storedRequest(row: executions.TaskExecution): LaunchRequest {
@@ -297,7 +302,7 @@ export class Launcher {
   /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
   async start(platform: Platform, spec: LaunchSpec): Promise<void> {
     try {
-      const result = await platform.launch(withSpringContract(spec));
+      const result = await platform.launch(withSpringContract(spec, this.tablePrefixes));
       const launched = {
         externalExecutionId: result.externalId,
         manifest: result.manifest as Prisma.InputJsonValue,

@@ -56,3 +56,40 @@ export const isDefaultPrefixes = (p: Readonly<SpringTablePrefixes>): boolean =>
 
 /** The lower-case name PostgreSQL gives `<prefix><suffix>` written unquoted. */
 export const springName = (prefix: string, suffix: string): string => `${prefix}${suffix}`.toLowerCase();
+
+/** Every table and sequence name a prefix renames, from Spring's default one. */
+export function prefixedNames(p: Readonly<SpringTablePrefixes>): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const t of [...BATCH_TABLES, ...BATCH_SEQUENCES]) {
+    names.set(springName(DEFAULT_TABLE_PREFIXES.batch, t), springName(p.batch, t));
+  }
+  for (const t of [...TASK_TABLES, ...TASK_SEQUENCES]) {
+    names.set(springName(DEFAULT_TABLE_PREFIXES.task, t), springName(p.task, t));
+  }
+  return names;
+}
+
+/** Why the two prefixes cannot be used together (one's names are the other's), or undefined. */
+export function tablePrefixesError(p: Readonly<SpringTablePrefixes>): string | undefined {
+  const error = tablePrefixError(p.batch) ?? tablePrefixError(p.task);
+  if (error) return error;
+  const map = prefixedNames(p);
+  const names = [...map.values()];
+  const clash = names.find((n, i) => names.indexOf(n) !== i);
+  if (clash) return `the batch and task prefixes both name ${clash}`;
+  // A renamed table must not take the name of a table Spring's defaults give (the storage).
+  const taken = [...map].find(([from, to]) => from !== to && map.has(to));
+  return taken ? `${taken[1]} is the name of a job repository table of Spring's default prefixes` : undefined;
+}
+
+/**
+ * A statement written with Spring's default names (`batch_job_execution`, `task_seq`, in any
+ * case), with the prefixed names instead. Only whole names are replaced: `task_execution_id` and
+ * `batchyard_task_execution` stay as they are. For the job repository's own statements only.
+ */
+export function prefixSql(sql: string, p: Readonly<SpringTablePrefixes>): string {
+  if (isDefaultPrefixes(p)) return sql;
+  const names = prefixedNames(p);
+  const pattern = new RegExp(`(?<![A-Za-z0-9_$])(${[...names.keys()].join('|')})(?![A-Za-z0-9_$])`, 'gi');
+  return sql.replace(pattern, (m) => names.get(m.toLowerCase()) ?? m);
+}

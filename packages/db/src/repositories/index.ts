@@ -1,5 +1,5 @@
-export * as appTaskRows from './app-task-rows.js';
 export * as apps from './app-registrations.js';
+export * as appTaskRows from './app-task-rows.js';
 export * as audit from './audit.js';
 export * as auth from './auth.js';
 export * as batch from './batch.js';
