@@ -69,7 +69,8 @@ describe(`migration ${SPRING}`, () => {
       INSERT INTO task_batch (task_execution_id, job_execution_id) VALUES (7, 10), (7, 11);
     `);
     await c.end();
-    expect((await migrate(db.url)).applied).toEqual([SPRING]);
+    // The spring schema first; migrations after it apply too.
+    expect((await migrate(db.url)).applied[0]).toBe(SPRING);
     c = new pg.Client({ connectionString: db.url });
     await c.connect();
   });
