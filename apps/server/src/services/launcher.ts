@@ -49,6 +49,8 @@ export interface LauncherEvents {
 /** Launches composed definitions (apps/server/src/composed): there is no platform resource. */
 export interface ComposedLaunches {
   launch(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution>;
+  /** A FAILED or STOPPED composed task restarts at its failed child (the job restart of its batch job). */
+  relaunch(row: executions.TaskExecution, idempotency?: IdempotencyClaim): Promise<TaskExecution>;
 }
 
 type Definition = NonNullable<Awaited<ReturnType<typeof definitions.findDefinition>>>;
