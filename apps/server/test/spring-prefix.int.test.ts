@@ -1,3 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { prefixSql, type SpringTablePrefixes } from '@batchyard/core';
 import {
   createPrismaClient,
@@ -16,6 +20,7 @@ import {
 } from '@batchyard/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/setup/until.js';
 import { runJob, runTask } from './fixtures/spring/app.mjs';
 import { SQL } from './fixtures/spring/statements.mjs';
 import { startTestServer, type TestServer } from './harness.js';
@@ -38,6 +43,9 @@ beforeAll(async () => {
   server = await startTestServer({
     BATCHYARD_SPRING_BATCH_TABLE_PREFIX: BOOT3.batch,
     BATCHYARD_SPRING_TASK_TABLE_PREFIX: BOOT3.task,
+    BATCHYARD_PLATFORMS: JSON.stringify([
+      { name: 'local', type: 'local', workDir: await mkdtemp(join(tmpdir(), 'batchyard-prefix-')) },
+    ]),
   });
   prisma = createPrismaClient({ url: server.db.url, poolSize: 2 });
   pool = new pg.Pool({ connectionString: server.db.url, max: 3 });
@@ -184,6 +192,49 @@ describe('Spring table prefixes BOOT3_BATCH_ / BOOT3_TASK_', () => {
     // And the server's ids come from task_seq again.
     expect(Number((await pool.query('SELECT last_value FROM task_seq')).rows[0].last_value)).toBe(task);
     await ensureTablePrefixes(prisma, BOOT3);
+  });
+
+  it('a launched Spring app is given the prefixes, and its job (written under them) shows in the API', async () => {
+    const standin = fileURLToPath(new URL('./fixtures/spring/standin.mjs', import.meta.url));
+    expect(
+      (
+        await server.request('POST', '/apps/task/standin/1.0', {
+          uri: 'local:standin',
+          command: ['node', standin],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await server.request('POST', '/tasks/definitions', {
+          name: 'boot3-import',
+          definition: 'standin --items=35',
+        })
+      ).status,
+    ).toBe(201);
+    const r = await server.request<{ id: number }>('POST', '/tasks/executions', { name: 'boot3-import' });
+    expect(r.status).toBe(201);
+    const done = await until(
+      () =>
+        get<{
+          status: string;
+          exitMessage: string | null;
+          jobExecutionIds: number[];
+          manifest: { command: string[] };
+        }>(`/tasks/executions/${r.body.id}`),
+      (e) => ['COMPLETE', 'FAILED', 'LOST'].includes(e.status),
+      'the standin to end',
+    );
+    expect(done).toMatchObject({ status: 'COMPLETE', exitMessage: 'COMPLETED' });
+    expect(done.manifest.command).toEqual(
+      expect.arrayContaining([
+        '--spring.batch.jdbc.table-prefix=BOOT3_BATCH_',
+        '--spring.cloud.task.tablePrefix=BOOT3_TASK_',
+      ]),
+    );
+    expect(done.jobExecutionIds).toHaveLength(1);
+    const job = await get<{ steps: { readCount: number }[] }>(`/jobs/executions/${done.jobExecutionIds[0]}`);
+    expect(job.steps.map((st) => st.readCount)).toEqual([35]);
   });
 
   it('refuses a prefix whose names belong to something else, naming it', async () => {
