@@ -187,6 +187,13 @@ export const ConfigSchema = z.object({
         .describe('How often local-platform schedules are checked (0: never; tests drive tick()).'),
     })
     .prefault({}),
+  apps: z
+    .object({
+      readImageLabels: Bool.default(false).describe(
+        "Read SCDF's metadata label of docker: apps from their registry (anonymous Registry API v2) to list their options.",
+      ),
+    })
+    .prefault({}),
   spring: z
     .object({
       batchTablePrefix: TablePrefix.default(DEFAULT_TABLE_PREFIXES.batch).describe(
@@ -246,6 +253,7 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_RESYNC_SECONDS: 'executions.resyncSeconds',
   BATCHYARD_SCHEDULE_CHECK_SECONDS: 'schedules.checkSeconds',
   BATCHYARD_COMPOSED_MAX_CONCURRENT_CHILDREN: 'composed.maxConcurrentChildren',
+  BATCHYARD_APPS_READ_IMAGE_LABELS: 'apps.readImageLabels',
   BATCHYARD_SPRING_BATCH_TABLE_PREFIX: 'spring.batchTablePrefix',
   BATCHYARD_SPRING_TASK_TABLE_PREFIX: 'spring.taskTablePrefix',
   ...AUTH_ENV_KEYS,
