@@ -77,11 +77,14 @@ describe('a composed run as a batch job', () => {
       ['bad-b', 'FAILED', 'FAILED'],
     ]);
 
-    const stop = await s.request<ErrorBody>('PUT', `/jobs/executions/${job.id}/stop`);
-    expect(stop.status).toBe(409);
-    expect(stop.body.message).toContain(`/tasks/executions/${parent.id}/stop`);
+    // Through both spellings: Batchyard's and SCDF's `?stop=true`.
+    for (const path of [`/jobs/executions/${job.id}/stop`, `/jobs/executions/${job.id}?stop=true`]) {
+      const stop = await s.request<ErrorBody>('PUT', path);
+      expect(stop.status).toBe(409);
+      expect(stop.body.message).toContain(`/tasks/executions/${parent.id}/stop`);
+    }
 
-    const restarted = await s.request<{ id: number }>('PUT', `/jobs/executions/${job.id}/restart`);
+    const restarted = await s.request<{ id: number }>('PUT', `/jobs/executions/${job.id}?restart=true`);
     expect(restarted.status).toBe(201);
     expect(await finished(s, restarted.body.id)).toMatchObject({ status: 'FAILED' });
     // A composed restart: only the failed child ran again.
