@@ -92,6 +92,22 @@ for (const n of ROWS) {
         [],
       ],
     },
+    {
+      name: 'thin executions, newest first',
+      http: '/tasks/thinexecutions?size=50',
+      sql: [
+        'SELECT id, task_name, status, exit_code, start_time, end_time FROM batchyard_task_execution ORDER BY id DESC LIMIT 51',
+        [],
+      ],
+    },
+    {
+      name: 'thin executions of one task, FAILED',
+      http: '/tasks/thinexecutions?size=50&task=task-0000042&status=FAILED',
+      sql: [
+        "SELECT id, task_name, status, exit_code, start_time, end_time FROM batchyard_task_execution WHERE task_name = 'task-0000042' AND status = 'FAILED' ORDER BY id DESC LIMIT 51",
+        [],
+      ],
+    },
   ];
   for (const c of cases) {
     const httpStats = await measure(async () => {

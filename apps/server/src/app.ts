@@ -41,6 +41,7 @@ import { AppRegistryService } from './services/app-registry.js';
 import { ExecutionEventsService } from './services/execution-events.js';
 import { JobService } from './services/jobs.js';
 import { TaskDefinitionService } from './services/task-definitions.js';
+import { ImageLabelCache } from './spring/image-labels.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const registry = new AppRegistryService(
     deps.prisma,
     localAccount?.type === 'local' ? localAccount.mavenLocalRepository : undefined,
+    deps.config.apps.readImageLabels ? new ImageLabelCache() : undefined,
   );
   const definitions = new TaskDefinitionService(deps.prisma, sealer);
   // Every replica serves the API; the singleton loops run on the leader only.

@@ -51,6 +51,14 @@ describe('loadConfig', () => {
       /platforms\.1\.name.*used by two accounts/,
     ],
     [{ BATCHYARD_CONFIG: '/nonexistent/batchyard.yaml' }, /configuration file \/nonexistent/],
+    [
+      { BATCHYARD_SPRING_BATCH_TABLE_PREFIX: 'BOOT3-BATCH_' },
+      /spring\.batchTablePrefix \(BATCHYARD_SPRING_BATCH_TABLE_PREFIX\).*letters, digits and underscores/,
+    ],
+    [
+      { BATCHYARD_SPRING_TASK_TABLE_PREFIX: 'BATCH_JOB_' },
+      /spring\.taskTablePrefix \(BATCHYARD_SPRING_TASK_TABLE_PREFIX\).*both name batch_job_execution/,
+    ],
   ])('stops on %j naming the key', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SECRET_KEY_PATTERN } from '@batchyard/core';
+import {
+  DEFAULT_SECRET_KEY_PATTERN,
+  DEFAULT_TABLE_PREFIXES,
+  tablePrefixError,
+  tablePrefixesError,
+} from '@batchyard/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AUTH_ENV_KEYS, AuthConfig } from './auth/config.js';
@@ -89,6 +94,11 @@ const Bool = z.preprocess(
   (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
   z.boolean(),
 );
+
+const TablePrefix = z.string().superRefine((prefix, ctx) => {
+  const error = tablePrefixError(prefix);
+  if (error) ctx.addIssue({ code: 'custom', message: error });
+});
 
 export const PlatformAccount = z.discriminatedUnion('type', [LocalAccount, KubernetesAccount]);
 export type PlatformAccount = z.infer<typeof PlatformAccount>;
@@ -192,6 +202,27 @@ export const ConfigSchema = z.object({
         .describe('How often local-platform schedules are checked (0: never; tests drive tick()).'),
     })
     .prefault({}),
+  apps: z
+    .object({
+      readImageLabels: Bool.default(false).describe(
+        "Read SCDF's metadata label of docker: apps from their registry (anonymous Registry API v2) to list their options.",
+      ),
+    })
+    .prefault({}),
+  spring: z
+    .object({
+      batchTablePrefix: TablePrefix.default(DEFAULT_TABLE_PREFIXES.batch).describe(
+        "Spring Batch's table prefix (spring.batch.jdbc.table-prefix) of the job repository, for every app and the worker.",
+      ),
+      taskTablePrefix: TablePrefix.default(DEFAULT_TABLE_PREFIXES.task).describe(
+        "Spring Cloud Task's table prefix (spring.cloud.task.tablePrefix), for every app and the worker.",
+      ),
+    })
+    .superRefine((p, ctx) => {
+      const error = tablePrefixesError({ batch: p.batchTablePrefix, task: p.taskTablePrefix });
+      if (error) ctx.addIssue({ code: 'custom', path: ['taskTablePrefix'], message: error });
+    })
+    .prefault({}),
   samples: z
     .object({ register: Bool.default(true).describe('Register the sample app and task at start.') })
     .prefault({}),
@@ -248,12 +279,21 @@ export const ENV_KEYS: Record<string, string> = {
   BATCHYARD_RESYNC_SECONDS: 'executions.resyncSeconds',
   BATCHYARD_SCHEDULE_CHECK_SECONDS: 'schedules.checkSeconds',
   BATCHYARD_COMPOSED_MAX_CONCURRENT_CHILDREN: 'composed.maxConcurrentChildren',
+  BATCHYARD_APPS_READ_IMAGE_LABELS: 'apps.readImageLabels',
+  BATCHYARD_SPRING_BATCH_TABLE_PREFIX: 'spring.batchTablePrefix',
+  BATCHYARD_SPRING_TASK_TABLE_PREFIX: 'spring.taskTablePrefix',
   ...AUTH_ENV_KEYS,
   ...LEADER_ENV_KEYS,
   ...RETENTION_ENV_KEYS,
   BATCHYARD_SECRET_KEYS: 'redaction.secretKeys',
   BATCHYARD_ENCRYPTION_KEY: 'redaction.encryptionKey',
 };
+
+/** The configured job repository prefixes, as the contract and the database take them. */
+export const tablePrefixes = (config: Readonly<Config>) => ({
+  batch: config.spring.batchTablePrefix,
+  task: config.spring.taskTablePrefix,
+});
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -1,7 +1,7 @@
 import type { TaskStatus } from '@batchyard/core';
 import type { PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { type Config, tablePrefixes } from './config.js';
 import type { LoopFence } from './leader/fence.js';
 import { createPlatforms } from './platform/factory.js';
 import type { PlatformRegistry } from './platform/registry.js';
@@ -51,6 +51,7 @@ export class ControlPlane {
       launch: (outcome, source) => plane?.launched(outcome, source),
     });
     if (deps.sealer) launcher.secrets = new LaunchSecrets(deps.sealer);
+    launcher.tablePrefixes = tablePrefixes(deps.config);
     const reconciler = new Reconciler(deps.prisma, platforms, deps.logger, {
       logTailBytes: deps.config.executions.logTailBytes,
       onTerminal: (id, status) => plane?.terminal(id, status),

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
+import { isDefaultPrefixes } from '@batchyard/core';
 import {
   createPrismaClient,
+  ensureTablePrefixes,
   migrate,
   type PrismaClient,
   type RunningPostgres,
   startEmbeddedPostgres,
 } from '@batchyard/db';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { type Config, tablePrefixes } from './config.js';
 import { type EmbeddedDatabaseState, EmbeddedSupervisor } from './database/embedded-supervisor.js';
 
 export interface Database {
@@ -84,6 +86,14 @@ export async function openDatabase(
     });
   }
   const prisma = createPrismaClient({ url, poolSize: config.database.poolSize });
+  try {
+    await applyTablePrefixes(config, prisma, logger);
+  } catch (err) {
+    supervisor?.stop();
+    await prisma.$disconnect();
+    await embedded?.stop();
+    throw err;
+  }
   const watched = supervisor;
   return {
     url,
@@ -96,4 +106,22 @@ export async function openDatabase(
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * The job repository's names for the configured Spring table prefixes (views and sequences,
+ * packages/db/src/spring-prefix.ts). With Spring's defaults it only moves sequences forward and
+ * needs the migrations' ownership, so it runs with them; another prefix always needs it.
+ */
+export async function applyTablePrefixes(
+  config: Readonly<Config>,
+  prisma: PrismaClient,
+  logger: Logger,
+): Promise<void> {
+  const prefixes = tablePrefixes(config);
+  if (!config.database.migrateOnStart && isDefaultPrefixes(prefixes)) return;
+  const result = await ensureTablePrefixes(prisma, prefixes);
+  if (result.created.length > 0 || result.advanced.length > 0) {
+    logger.info({ prefixes, ...result }, 'Spring table prefixes');
+  }
 }

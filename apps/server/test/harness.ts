@@ -1,13 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDefaultPrefixes } from '@batchyard/core';
 import { createPrismaClient, type PrismaClient } from '@batchyard/db';
 import type { FastifyInstance } from 'fastify';
 import parsePrometheusText from 'parse-prometheus-text-format';
 import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
 import { type AppDeps, buildApp } from '../src/app.js';
-import { type Config, loadConfig } from '../src/config.js';
+import { type Config, loadConfig, tablePrefixes } from '../src/config.js';
+import { applyTablePrefixes } from '../src/runtime.js';
 
 export interface TestServer {
   url: string;
@@ -56,6 +58,10 @@ export async function startTestServer(
     ...env,
   });
   const prisma = createPrismaClient({ url: options.databaseUrl ?? db.url, poolSize: 10 });
+  // The template is migrated; what start-up adds for non-default Spring table prefixes is not.
+  if (!isDefaultPrefixes(tablePrefixes(config))) {
+    await applyTablePrefixes(config, prisma, pino({ level: 'silent' }));
+  }
   const app = await buildApp({
     config,
     prisma,

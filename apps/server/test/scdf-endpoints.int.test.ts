@@ -158,6 +158,15 @@ describe('SCDF endpoints', () => {
       const before = (
         await s.request<{ totalExecutions: number }>('GET', '/tasks/info/executions?name=greet')
       ).body.totalExecutions;
+      // SCDF's spellings: taskName, completed, days (greet has finished executions, none from a day ago: days is applied).
+      const scdf = await s.request(
+        'DELETE',
+        '/tasks/executions?taskName=greet&completed=true&days=1&action=REMOVE_DATA',
+      );
+      expect(scdf).toMatchObject({ status: 200, body: { cleaned: 0, removed: 0 } });
+      const both = await s.request<ErrorBody>('DELETE', '/tasks/executions?task=greet&taskName=other');
+      expect(both.status).toBe(400);
+      expect(both.body.details[0]!.path).toBe('query.taskName');
       const none = await s.request(
         'DELETE',
         '/tasks/executions?task=greet&olderThanDays=1&action=REMOVE_DATA',
@@ -165,7 +174,7 @@ describe('SCDF endpoints', () => {
       expect(none.body).toEqual({ cleaned: 0, removed: 0 });
       const r = await s.request<{ removed: number }>(
         'DELETE',
-        '/tasks/executions?task=greet&status=COMPLETE&action=REMOVE_DATA',
+        '/tasks/executions?taskName=greet&status=COMPLETE&action=REMOVE_DATA',
       );
       expect(r.status).toBe(200);
       expect(r.body.removed).toBeGreaterThanOrEqual(1);

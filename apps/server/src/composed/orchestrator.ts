@@ -19,6 +19,7 @@ import { type IdempotencyClaim, recordClaim } from '../idempotency/claim.js';
 import { type LoopFence, throughFence } from '../leader/fence.js';
 import { toExecutionDtos } from '../services/execution-dto.js';
 import type { Launcher, LaunchOptions } from '../services/launcher.js';
+import { syncComposedBatchJob } from './batch-job.js';
 import { composedLaunchOptions, withoutComposedOptions } from './options.js';
 import { isEnded, lockParent, safeParse, storedRequest } from './rows.js';
 import {
@@ -195,6 +196,7 @@ export class ComposedOrchestrator {
     const previous = this.chains.get(parentId) ?? Promise.resolve();
     const next = previous
       .then(() => this.step(parentId, fence))
+      .then(() => this.syncBatchJob(parentId))
       .catch((err: unknown) => {
         this.logger.error({ err, executionId: parentId }, 'composed task step failed');
       });
@@ -360,20 +362,34 @@ export class ComposedOrchestrator {
     fence?: LoopFence,
   ): Promise<void> {
     const endTime = new Date();
-    const done = await throughFence(fence, this.db, 'composed', (db) =>
-      executions.updateIfStatus(db, parentId, ['RUNNING', 'STOPPING'], { ...end, endTime }),
-    );
-    if (!done.landed || !done.value) return;
-    await executions.recordSpringEnd(this.db, parentId, {
-      endTime,
-      exitCode: end.exitCode,
-      exitMessage: end.exitMessage,
-      errorMessage: end.status === 'FAILED' ? end.exitMessage : null,
+    // The end, Spring's TASK_EXECUTION end and the batch job's end commit together, fenced.
+    const done = await throughFence(fence, this.db, 'composed', async (tx) => {
+      const ended = await executions.updateIfStatus(tx, parentId, ['RUNNING', 'STOPPING'], {
+        ...end,
+        endTime,
+      });
+      if (!ended) return false;
+      await executions.recordSpringEnd(tx, parentId, {
+        endTime,
+        exitCode: end.exitCode,
+        exitMessage: end.exitMessage,
+        errorMessage: end.status === 'FAILED' ? end.exitMessage : null,
+      });
+      await this.syncBatchJob(parentId, tx);
+      return true;
     });
+    if (!done.landed || !done.value) return;
     this.requests.delete(parentId);
     // A nested composed task has no platform event: its end moves its own parent on.
     const row = await executions.findExecution(this.db, parentId);
     if (row?.parentExecutionId) void this.advance(row.parentExecutionId, fence);
+  }
+
+  /** The run as the batch job SCDF's composed task runner showed (batch-job.ts). */
+  private async syncBatchJob(parentId: number, db: Db = this.db): Promise<void> {
+    const parent = await executions.findExecution(db, parentId);
+    if (parent?.platformType !== 'composed') return;
+    await syncComposedBatchJob(db, parent, await this.children(db, parentId), this.launcher.tablePrefixes);
   }
 
   private async dto(id: number): Promise<TaskExecution> {

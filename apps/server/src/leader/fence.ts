@@ -98,13 +98,16 @@ export class Fence implements LoopFence {
   }
 }
 
-/** `work` through `fence` when there is one; without (a lone reconciler in a test), straight on `db`. */
+/**
+ * `work` in one transaction, through `fence` when there is one; without (a lone reconciler in a
+ * test) in a plain transaction on `db`, so a write of several statements commits together either way.
+ */
 export async function throughFence<T>(
   fence: LoopFence | undefined,
   db: PrismaClient,
   loop: FencedLoop,
-  work: (tx: Prisma.TransactionClient | PrismaClient) => Promise<T>,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
 ): Promise<Fenced<T>> {
   if (fence) return fence.run(loop, work);
-  return { landed: true, value: await work(db) };
+  return { landed: true, value: await db.$transaction((tx) => work(tx)) };
 }

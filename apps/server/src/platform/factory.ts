@@ -1,3 +1,4 @@
+import { tablePrefixes } from '../config.js';
 import type { ControlPlaneDeps } from '../control-plane.js';
 import { KubernetesPlatform } from './kubernetes.js';
 import { LocalPlatform } from './local.js';
@@ -48,6 +49,7 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
               },
             }
           : {}),
+        tablePrefixes: tablePrefixes(deps.config),
         logger: deps.logger.child({ platform: account.name }),
       });
       // Refuse to start without the RBAC the platform needs, naming every missing permission.

@@ -1,4 +1,4 @@
-import { ApiError } from '@batchyard/core';
+import { ApiError, DEFAULT_TABLE_PREFIXES, type SpringTablePrefixes } from '@batchyard/core';
 import {
   buildCronJob,
   type ClusterCapabilities,
@@ -7,14 +7,17 @@ import {
   cronJobSupport,
   DeployerPropertiesError,
   discoverCapabilities,
+  ENV_JOB_NAME,
   KubeClient,
   parseDeployerProperties,
   podFeaturesFor,
+  type SpringDatasourceSecret,
   sanitizeManifest,
   type TaskApiAccess,
 } from '@batchyard/k8s';
 import type { KubeConfig, V1CronJob } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { withScheduledSpringContract } from '../spring/launch-contract.js';
 import type { ScheduleSpec, ScheduleState } from './types.js';
 
 export interface KubernetesSchedulesOptions {
@@ -23,10 +26,25 @@ export interface KubernetesSchedulesOptions {
   accountName: string;
   databaseSecret: { name: string; key: string };
   taskApi?: TaskApiAccess;
+  /** Where Spring apps' SPRING_DATASOURCE_* come from; without it they get none. */
+  springDatasourceSecret?: SpringDatasourceSecret;
+  /** The job repository's table prefixes, passed to Spring apps when not Spring's defaults. */
+  tablePrefixes?: Readonly<SpringTablePrefixes>;
   logger: Logger;
   /** `docker:acme/etl:1.0` → `acme/etl:1.0`. */
   image: (uri: string) => string;
 }
+
+/** What the pure CronJob build needs besides the schedule. */
+export type ScheduleBuildContext = Omit<KubernetesSchedulesOptions, 'kc' | 'logger'> & {
+  capabilities?: ClusterCapabilities;
+};
+
+/**
+ * A CronJob's Spring app learns its Job's name from the downward API (BATCHYARD_JOB_NAME); the
+ * kubelet expands `$(VAR)` in args and env values, so every entry point style carries it.
+ */
+export const SCHEDULED_EXTERNAL_ID = `$(${ENV_JOB_NAME})`;
 
 /**
  * A Kubernetes account's schedules as CronJobs. Which CronJob API the cluster serves (batch/v1 or,
@@ -84,49 +102,66 @@ export class KubernetesSchedules {
   }
 
   private build(spec: ScheduleSpec, support: CronJobSupport): V1CronJob {
-    const timeZone = effectiveTimeZone(spec.timeZone, support);
-    let properties: ReturnType<typeof parseDeployerProperties>;
-    try {
-      properties = parseDeployerProperties([spec.launch.deployer], { cluster: this.capabilities });
-    } catch (err) {
-      if (!(err instanceof DeployerPropertiesError)) throw err;
-      const details = err.issues.map((i) => ({ path: `body.properties.${i.path}`, message: i.message }));
-      throw new ApiError(
-        'INVALID_PROPERTY',
-        details.map((d) => `${d.path}: ${d.message}`).join('; '),
-        details,
-      );
-    }
-    try {
-      return buildCronJob(
-        {
-          scheduleName: spec.scheduleName,
-          taskName: spec.launch.taskName,
-          appName: spec.launch.appName,
-          accountName: this.options.accountName,
-          namespace: this.options.namespace,
-          image: this.options.image(spec.launch.uri),
-          args: spec.launch.args,
-          databaseSecret: this.options.databaseSecret,
-          taskApi: this.options.taskApi,
-          properties,
-          podFeatures: podFeaturesFor(this.capabilities),
-          schedule: spec.cron,
-          timeZone: timeZone ?? undefined,
-          concurrencyPolicy: spec.concurrencyPolicy,
-          startingDeadlineSeconds: spec.startingDeadlineSeconds ?? undefined,
-          successfulJobsHistoryLimit: spec.successfulJobsHistoryLimit ?? undefined,
-          failedJobsHistoryLimit: spec.failedJobsHistoryLimit ?? undefined,
-          suspend: spec.suspend,
-        },
-        support,
-      );
-    } catch (err) {
-      // The builder's reasons (schedule, time zone, limits) are all about the request.
-      throw new ApiError('VALIDATION_FAILED', (err as Error).message, [
-        { path: 'body', message: (err as Error).message },
-      ]);
-    }
+    return buildScheduleCronJob(spec, support, { ...this.options, capabilities: this.capabilities });
+  }
+}
+
+/**
+ * Pure: a schedule → its CronJob, refusals as 400s. A Spring app's template carries the contract
+ * without an execution id (withScheduledSpringContract) and the datasource Secret references.
+ */
+export function buildScheduleCronJob(
+  spec: ScheduleSpec,
+  support: CronJobSupport,
+  context: ScheduleBuildContext,
+): V1CronJob {
+  const timeZone = effectiveTimeZone(spec.timeZone, support);
+  let properties: ReturnType<typeof parseDeployerProperties>;
+  try {
+    properties = parseDeployerProperties([spec.launch.deployer], { cluster: context.capabilities });
+  } catch (err) {
+    if (!(err instanceof DeployerPropertiesError)) throw err;
+    const details = err.issues.map((i) => ({ path: `body.properties.${i.path}`, message: i.message }));
+    throw new ApiError('INVALID_PROPERTY', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+  }
+  const launch = withScheduledSpringContract(
+    spec.launch,
+    SCHEDULED_EXTERNAL_ID,
+    context.tablePrefixes ?? DEFAULT_TABLE_PREFIXES,
+  );
+  try {
+    return buildCronJob(
+      {
+        scheduleName: spec.scheduleName,
+        taskName: launch.taskName,
+        appName: launch.appName,
+        accountName: context.accountName,
+        namespace: context.namespace,
+        image: context.image(launch.uri),
+        args: launch.args,
+        env: launch.env,
+        databaseSecret: context.databaseSecret,
+        taskApi: context.taskApi,
+        ...(launch.springContract && context.springDatasourceSecret
+          ? { springDatasource: context.springDatasourceSecret }
+          : {}),
+        properties,
+        podFeatures: podFeaturesFor(context.capabilities),
+        schedule: spec.cron,
+        timeZone: timeZone ?? undefined,
+        concurrencyPolicy: spec.concurrencyPolicy,
+        startingDeadlineSeconds: spec.startingDeadlineSeconds ?? undefined,
+        successfulJobsHistoryLimit: spec.successfulJobsHistoryLimit ?? undefined,
+        failedJobsHistoryLimit: spec.failedJobsHistoryLimit ?? undefined,
+        suspend: spec.suspend,
+      },
+      support,
+    );
+  } catch (err) {
+    // The builder's reasons (schedule, time zone, limits) are all about the request.
+    throw new ApiError('VALIDATION_FAILED', (err as Error).message, [
+      { path: 'body', message: (err as Error).message },
+    ]);
   }
 }
 

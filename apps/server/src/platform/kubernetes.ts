@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { ApiError, type ErrorDetail, type ExecutionEvent } from '@batchyard/core';
+import { ApiError, type ErrorDetail, type ExecutionEvent, type SpringTablePrefixes } from '@batchyard/core';
 import {
   apiErrorCode,
   buildJob,
@@ -52,6 +52,8 @@ export interface KubernetesPlatformOptions {
   databaseSecret: { name: string; key: string };
   /** Where Spring apps' SPRING_DATASOURCE_* come from; without it they get none. */
   springDatasourceSecret?: SpringDatasourceSecret;
+  /** The job repository's Spring table prefixes (CronJob templates pass them to Spring apps). */
+  tablePrefixes?: Readonly<SpringTablePrefixes>;
   pendingTimeoutSeconds: number;
   /** The server's API for task pods (remote partitions): BATCHYARD_URL and a projected token. */
   taskApi?: TaskApiAccess;
@@ -360,6 +362,8 @@ export class KubernetesPlatform implements Platform {
       accountName: this.name,
       databaseSecret: this.options.databaseSecret,
       taskApi: this.options.taskApi,
+      springDatasourceSecret: this.options.springDatasourceSecret,
+      tablePrefixes: this.options.tablePrefixes,
       logger: this.options.logger,
       image: imageFromUri,
     });

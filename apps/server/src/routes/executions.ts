@@ -185,7 +185,11 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
           response: { 200: CleanupResult, ...errorResponses },
         },
       },
-      async (req) => service.cleanupMatching(req.query, req.query.action),
+      async ({ query: q }) =>
+        service.cleanupMatching(
+          { task: q.task ?? q.taskName, status: q.status, olderThanDays: q.olderThanDays ?? q.days },
+          q.action,
+        ),
     );
 
     app.get(

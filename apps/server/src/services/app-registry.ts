@@ -18,6 +18,7 @@ import {
 } from '@batchyard/core';
 import { apps, audit, definitions, type PrismaClient } from '@batchyard/db';
 import { appOptions } from '../spring/app-options.js';
+import type { ImageLabelCache } from '../spring/image-labels.js';
 
 type Row = apps.AppRegistration;
 
@@ -41,6 +42,8 @@ export class AppRegistryService {
     private readonly db: PrismaClient,
     /** Where maven:// URIs resolve when their metadata is read (the local platform's repository). */
     private readonly mavenLocalRepository?: string,
+    /** Set when image labels are read (apps.readImageLabels): SCDF's metadata label of docker: apps. */
+    private readonly images?: ImageLabelCache,
   ) {}
 
   async register(
@@ -107,7 +110,7 @@ export class AppRegistryService {
     const versions = await apps.appVersions(this.db, type, name);
     const def = versions.find((v) => v.isDefault) ?? versions.at(-1);
     if (!def) throw notFound('app', `${type}:${name}`);
-    const options = await appOptions([def.metadataUri, def.uri], this.mavenLocalRepository);
+    const options = await appOptions([def.metadataUri, def.uri], this.mavenLocalRepository, this.images);
     return { ...toAppDto(def), versions: versions.map((v) => v.version), ...(options ? { options } : {}) };
   }
 

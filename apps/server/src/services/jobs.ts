@@ -99,7 +99,7 @@ export function toStepDto(row: Step, withContext: boolean): StepExecution {
 export class JobService {
   constructor(
     private readonly db: Db,
-    private readonly launcher: Pick<Launcher, 'launch' | 'launchOnce' | 'storedRequest'>,
+    private readonly launcher: Pick<Launcher, 'launch' | 'launchOnce' | 'storedRequest' | 'composed'>,
   ) {}
 
   private async dtos(rows: Summary[]): Promise<JobExecution[]> {
@@ -203,11 +203,23 @@ export class JobService {
   /** Cooperative: the worker sees STOPPING at its next chunk boundary and ends STOPPED. */
   async stop(id: number): Promise<JobExecution> {
     const current = await this.summary(id);
+    await this.refuseComposed(current, 'stop');
     if (!(await batch.requestStop(this.db, id))) {
       throw new ApiError('CONFLICT', `job execution ${id} is ${current.status}; only a running one can stop`);
     }
     await audit.recordAudit(this.db, { operation: 'JOB', action: 'STOP', correlationId: String(id) });
     return this.summary(id);
+  }
+
+  /** A composed run's batch job mirrors the composed task: it is stopped through the task. */
+  private async refuseComposed(job: JobExecution, action: string): Promise<void> {
+    const task =
+      job.taskExecutionId === null ? null : await executions.findExecution(this.db, job.taskExecutionId);
+    if (task?.platformType !== 'composed') return;
+    throw new ApiError(
+      'CONFLICT',
+      `job execution ${job.id} is composed task execution ${task.id}'s: ${action} it with POST /tasks/executions/${task.id}/stop`,
+    );
   }
 
   async abandon(id: number): Promise<JobExecution> {
@@ -238,6 +250,17 @@ export class JobService {
     }
     const task = await executions.findExecution(this.db, execution.taskExecutionId);
     if (!task) throw new ApiError('CONFLICT', `job execution ${id} is not restartable: its task is gone`);
+    // A composed run's batch job (composed/batch-job.ts): restarting it restarts the composed task.
+    if (task.platformType === 'composed' && this.launcher.composed) {
+      const launched = await this.launcher.composed.relaunch(task, idempotency);
+      await audit.recordAudit(this.db, {
+        operation: 'JOB',
+        action: 'RESTART',
+        correlationId: String(id),
+        data: { taskExecutionId: launched.id },
+      });
+      return launched;
+    }
     const launched = await this.launcher.launch(
       {
         name: task.taskName,

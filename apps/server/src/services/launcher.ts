@@ -1,8 +1,10 @@
 import {
   ApiError,
+  DEFAULT_TABLE_PREFIXES,
   entryPointStyle,
   type LaunchBody,
   notFound,
+  type SpringTablePrefixes,
   splitLaunchProperties,
   splitPartitionDeployer,
   type TaskExecution,
@@ -54,6 +56,8 @@ export interface LauncherEvents {
 /** Launches composed definitions (apps/server/src/composed): there is no platform resource. */
 export interface ComposedLaunches {
   launch(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution>;
+  /** A FAILED or STOPPED composed task restarts at its failed child (the job restart of its batch job). */
+  relaunch(row: executions.TaskExecution, idempotency?: IdempotencyClaim): Promise<TaskExecution>;
 }
 
 type Definition = NonNullable<Awaited<ReturnType<typeof definitions.findDefinition>>>;
@@ -85,6 +89,9 @@ export class Launcher {
 
   /** Seals launch secrets for later and opens them and sealed DSL values (see secrets/launch-secrets.ts). */
   secrets = new LaunchSecrets();
+
+  /** The job repository's Spring table prefixes, passed to Spring apps when not Spring's defaults. */
+  tablePrefixes: Readonly<SpringTablePrefixes> = DEFAULT_TABLE_PREFIXES;
 
   /** The request a stored execution was launched with, its secrets opened (409 when they cannot be). */
   storedRequest(row: executions.TaskExecution): LaunchRequest {
@@ -338,7 +345,9 @@ export class Launcher {
   /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
   async start(platform: Platform, spec: LaunchSpec): Promise<void> {
     try {
-      const result = await platform.launch(withSpringContract(await this.withTaskApi(platform, spec)));
+      const result = await platform.launch(
+        withSpringContract(await this.withTaskApi(platform, spec), this.tablePrefixes),
+      );
       const launched = {
         externalExecutionId: result.externalId,
         manifest: result.manifest as Prisma.InputJsonValue,

@@ -1,5 +1,5 @@
 import { isTerminal, sanitizeArguments, type TaskStatus } from '@batchyard/core';
-import { executions, type PrismaClient } from '@batchyard/db';
+import { appTaskRows, type Db, executions, type PrismaClient } from '@batchyard/db';
 import { recoverStaleExecutions } from '@batchyard/worker';
 import type { Logger } from 'pino';
 import { type LoopFence, throughFence } from '../leader/fence.js';
@@ -48,17 +48,28 @@ export class Reconciler {
     };
     const o = (await platform.observe(externalId, recorded)) ?? { externalId, status: 'LOST' as const };
     const decided = decideUpdate(recorded, o, new Date());
+    const terminal = decided !== undefined && isTerminal(decided.status);
+    // A Spring app given no execution id (a CronJob's run) wrote a row of its own: merge it in.
+    if (!terminal)
+      await throughFence(this.fence, this.db, 'reconcile', (db) =>
+        this.mergeAppRows(db, row.id, externalId, false),
+      );
     if (!decided) return;
-    // What the app wrote in Spring Cloud Task's row (exit message, error) joins the platform's end.
-    const update = isTerminal(decided.status)
-      ? withAppRecord(decided, await executions.springRecord(this.db, row.id))
-      : decided;
-    const change = { ...update, externalExecutionId: externalId };
-    const written = await throughFence(this.fence, this.db, 'reconcile', (db) =>
-      executions.updateIfStatus(db, row.id, [row.status], change),
-    );
+    const record = async (db: Db) => {
+      if (terminal) await this.mergeAppRows(db, row.id, externalId, true);
+      // What the app wrote in Spring Cloud Task's row (exit message, error) joins the platform's end.
+      const update = terminal ? withAppRecord(decided, await executions.springRecord(db, row.id)) : decided;
+      const changed = await executions.updateIfStatus(db, row.id, [row.status], {
+        ...update,
+        externalExecutionId: externalId,
+      });
+      return { changed, update };
+    };
+    // The end, the app's row merged into it and its deletion commit together, fenced.
+    const written = await throughFence(this.fence, this.db, 'reconcile', record);
     if (!written.landed) return; // a newer leader records it
-    if (!written.value) {
+    const { changed, update } = written.value;
+    if (!changed) {
       // Someone else moved the row meanwhile: decide again against what is there now.
       if (attempt < 3) await this.apply(platform, { externalId, executionId: row.id }, attempt + 1);
       return;
@@ -109,6 +120,13 @@ export class Reconciler {
       this.options.onAdopted?.(identity.scheduleName !== undefined);
     }
     return row ?? (await executions.findByExternalId(this.db, ref.externalId));
+  }
+
+  private async mergeAppRows(db: Db, executionId: number, externalId: string, final: boolean) {
+    const merged = await appTaskRows.mergeAppTaskRows(db, executionId, externalId, final);
+    if (merged.movedJobExecutionIds.length > 0 || (final && merged.appTaskExecutionIds.length > 0)) {
+      this.logger.info({ executionId, ...merged, final }, "merged the app's own TASK_EXECUTION row");
+    }
   }
 
   /**

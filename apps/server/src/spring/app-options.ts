@@ -1,4 +1,5 @@
 import { jarPath } from '../platform/jar-command.js';
+import type { ImageLabelCache } from './image-labels.js';
 import { readJarEntry } from './jar-entry.js';
 
 /**
@@ -47,15 +48,27 @@ export function parseMetadata(json: string): AppOption[] {
 }
 
 /**
- * The options of an app from the first of `uris` that is a readable jar holding metadata;
- * undefined when none is (a docker: image, a missing jar, no metadata file).
+ * The options of an app from the first of `uris` that is a readable jar holding metadata, or a
+ * `docker:` image carrying SCDF's metadata label (when `images` is given: it reads registries);
+ * undefined when none is (a missing jar, no metadata file, no label).
  */
 export async function appOptions(
   uris: readonly (string | null | undefined)[],
   mavenLocalRepository?: string,
+  images?: ImageLabelCache,
 ): Promise<AppOption[] | undefined> {
   for (const uri of uris) {
-    const jar = uri ? jarPath(uri, mavenLocalRepository) : undefined;
+    if (!uri) continue;
+    if (uri.startsWith('docker:')) {
+      const label = images ? await images.label(uri) : undefined;
+      if (!label) continue;
+      try {
+        return parseMetadata(label);
+      } catch {
+        continue; // a label that is not metadata JSON: as if there were none
+      }
+    }
+    const jar = jarPath(uri, mavenLocalRepository);
     if (!jar) continue;
     const entry = await readJarEntry(jar, METADATA).catch(() => undefined);
     if (entry) return parseMetadata(entry.toString('utf8'));

@@ -47,6 +47,12 @@ describe('withSpringContract', () => {
       'spring.cloud.task.initialize-enabled': 'false',
     });
   });
+  it("the job repository's table prefixes, when they are not Spring's defaults", () => {
+    const args = withSpringContract(spec, { batch: 'BOOT3_BATCH_', task: 'BOOT3_TASK_' }).args;
+    expect(args).toContain('--spring.batch.jdbc.table-prefix=BOOT3_BATCH_');
+    expect(args).toContain('--spring.cloud.task.tablePrefix=BOOT3_TASK_');
+    expect(withSpringContract(spec).args.join(' ')).not.toContain('prefix');
+  });
   it('an app registered without the contract is launched unchanged', () => {
     expect(withSpringContract({ ...spec, springContract: false })).toEqual({
       ...spec,

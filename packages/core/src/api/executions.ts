@@ -115,6 +115,26 @@ export const BulkCleanupQuery = CleanupQuery.extend({
   task: z.string().max(255).optional(),
   status: TaskStatusSchema.optional(),
   olderThanDays: z.coerce.number().int().min(0).max(36_500).optional(),
+  // SCDF 2.11's spellings (its shell's `task execution cleanup --all --completed --days`).
+  taskName: z.string().max(255).optional().describe('SCDF spelling of `task`'),
+  days: z.coerce.number().int().min(0).max(36_500).optional().describe('SCDF spelling of `olderThanDays`'),
+  completed: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('SCDF: finished executions only. Batchyard never removes unfinished ones, either way'),
+}).superRefine((q, ctx) => {
+  for (const [ours, scdf] of [
+    ['task', 'taskName'],
+    ['olderThanDays', 'days'],
+  ] as const) {
+    if (q[ours] !== undefined && q[scdf] !== undefined && q[ours] !== q[scdf]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [scdf],
+        message: `gives another value than ${ours}; give one of them`,
+      });
+    }
+  }
 });
 
 export const LogsQuery = z.object({

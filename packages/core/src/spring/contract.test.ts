@@ -15,6 +15,29 @@ describe('the Spring Cloud Task launch contract', () => {
       'spring.cloud.task.parent-execution-id',
     );
   });
+  it("a CronJob's run: no execution id, the external execution id instead; prefixes only when not Spring's", () => {
+    expect(springTaskProperties({ taskName: 'etl', externalExecutionId: '$(BATCHYARD_JOB_NAME)' })).toEqual({
+      'spring.cloud.task.name': 'etl',
+      'spring.cloud.task.external-execution-id': '$(BATCHYARD_JOB_NAME)',
+      'spring.cloud.task.initialize-enabled': 'false',
+    });
+    const prefixed = springTaskProperties({
+      executionId: 3,
+      taskName: 'etl',
+      tablePrefixes: { batch: 'BOOT3_BATCH_', task: 'BOOT3_TASK_' },
+    });
+    expect(prefixed).toMatchObject({
+      'spring.batch.jdbc.table-prefix': 'BOOT3_BATCH_',
+      'spring.cloud.task.tablePrefix': 'BOOT3_TASK_',
+    });
+    expect(
+      springTaskProperties({
+        executionId: 3,
+        taskName: 'etl',
+        tablePrefixes: { batch: 'BATCH_', task: 'TASK_' },
+      }),
+    ).not.toHaveProperty('spring.batch.jdbc.table-prefix');
+  });
   const args = ['--chunkSize=500', 'run.id=3,long', 'input=/a.csv'];
   it('exec: properties first as --key=value, then the arguments', () => {
     expect(applyEntryPointStyle('exec', { 'spring.cloud.task.executionid': '42' }, args)).toEqual({

@@ -10,26 +10,46 @@
  * `--key=value` arguments are properties to Spring Boot, so shell and boot carry them too.
  */
 
+import { DEFAULT_TABLE_PREFIXES, type SpringTablePrefixes } from './prefix.js';
+
 export const ENTRY_POINT_STYLES = ['exec', 'shell', 'boot'] as const;
 export type EntryPointStyle = (typeof ENTRY_POINT_STYLES)[number];
 
 export interface SpringTaskIdentity {
-  executionId: number;
+  /** The row the server created. Absent for a CronJob's runs: the app then inserts its own row. */
+  executionId?: number;
   taskName: string;
   /** Set for the children of a composed task. */
   parentExecutionId?: number | null;
+  /**
+   * `spring.cloud.task.external-execution-id`, which the app writes into its own row: how the
+   * reconciler finds the row of a run it did not pre-create (a CronJob's Job name).
+   */
+  externalExecutionId?: string;
+  /** Passed only when they are not Spring's defaults. */
+  tablePrefixes?: Readonly<SpringTablePrefixes>;
 }
 
 /** What Spring Cloud Task reads to update the row the server created instead of inserting one. */
 export function springTaskProperties(t: SpringTaskIdentity): Record<string, string> {
+  const prefixes = t.tablePrefixes ?? DEFAULT_TABLE_PREFIXES;
   return {
-    'spring.cloud.task.executionid': String(t.executionId),
+    ...(t.executionId !== undefined ? { 'spring.cloud.task.executionid': String(t.executionId) } : {}),
     'spring.cloud.task.name': t.taskName,
     ...(t.parentExecutionId != null
       ? { 'spring.cloud.task.parent-execution-id': String(t.parentExecutionId) }
       : {}),
+    ...(t.externalExecutionId !== undefined
+      ? { 'spring.cloud.task.external-execution-id': t.externalExecutionId }
+      : {}),
     // The server owns the schema: the app must not try to create TASK_* tables.
     'spring.cloud.task.initialize-enabled': 'false',
+    ...(prefixes.batch !== DEFAULT_TABLE_PREFIXES.batch
+      ? { 'spring.batch.jdbc.table-prefix': prefixes.batch }
+      : {}),
+    ...(prefixes.task !== DEFAULT_TABLE_PREFIXES.task
+      ? { 'spring.cloud.task.tablePrefix': prefixes.task }
+      : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 export * as apps from './app-registrations.js';
+export * as appTaskRows from './app-task-rows.js';
 export * as audit from './audit.js';
 export * as auth from './auth.js';
 export * as batch from './batch.js';
+export * as composedJob from './composed-job.js';
 export type { Db } from './db.js';
 export * as idempotency from './idempotency.js';
 export * as leaderFence from './leader-fence.js';

@@ -41,7 +41,7 @@ export interface NewExecution {
 const springName = (name: string) => name.slice(0, 100);
 
 const nextTaskId = async (db: Db): Promise<number> =>
-  Number((await db.$queryRaw<{ id: bigint }[]>`SELECT nextval('task_seq') AS id`)[0]!.id);
+  Number((await db.$queryRaw<{ id: bigint }[]>`SELECT batchyard_next_task_id() AS id`)[0]!.id);
 
 /**
  * Inserts Batchyard's row and Spring Cloud Task's TASK_EXECUTION row (with the arguments in
@@ -380,7 +380,7 @@ export async function adoptExecution(db: Db, e: NewExecution): Promise<TaskExecu
     WITH b AS (
       INSERT INTO batchyard_task_execution (id, task_name, status, arguments, properties, platform_name,
                                             platform_type, schedule_name, external_execution_id, updated_at)
-      VALUES (nextval('task_seq'), ${e.taskName}, ${e.status}::task_execution_status,
+      VALUES (batchyard_next_task_id(), ${e.taskName}, ${e.status}::task_execution_status,
               ${JSON.stringify(e.arguments)}::jsonb, ${JSON.stringify(e.properties)}::jsonb, ${e.platformName},
               ${e.platformType}, ${e.scheduleName ?? null}, ${e.externalExecutionId ?? null}, now())
       ON CONFLICT (external_execution_id) DO NOTHING

@@ -1,4 +1,9 @@
-import { postgresUrlFromJdbc } from '@batchyard/core';
+import {
+  DEFAULT_TABLE_PREFIXES,
+  postgresUrlFromJdbc,
+  type SpringTablePrefixes,
+  tablePrefixesError,
+} from '@batchyard/core';
 import { JobConfigurationError } from '../model/errors.js';
 
 /** The environment contract of a worker pod, parsed once at start. */
@@ -24,6 +29,8 @@ export interface WorkerEnv {
    * projected ServiceAccount token, rotated by the kubelet, so it is read at each request.
    */
   readonly taskTokenFile: string | undefined;
+  /** `spring.batch.jdbc.table-prefix` and `spring.cloud.task.tablePrefix`, as a Spring app reads them. */
+  readonly tablePrefixes: Readonly<SpringTablePrefixes>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -79,6 +86,18 @@ export function parseEnv(env: Env, springArgs: Readonly<Record<string, string>> 
   }
   if (!databaseUrl)
     throw new JobConfigurationError('neither BATCHYARD_DATABASE_URL nor SPRING_DATASOURCE_URL is set');
+  const tablePrefixes = {
+    batch:
+      springProperty('spring.batch.jdbc.table-prefix', env, springArgs)?.trim() ||
+      DEFAULT_TABLE_PREFIXES.batch,
+    task:
+      (
+        springProperty('spring.cloud.task.tablePrefix', env, springArgs) ??
+        springProperty('spring.cloud.task.table-prefix', env, springArgs)
+      )?.trim() || DEFAULT_TABLE_PREFIXES.task,
+  };
+  const prefixError = tablePrefixesError(tablePrefixes);
+  if (prefixError) throw new JobConfigurationError(`table prefixes: ${prefixError}`);
   return Object.freeze({
     taskExecutionId,
     taskName:
@@ -91,5 +110,6 @@ export function parseEnv(env: Env, springArgs: Readonly<Record<string, string>> 
     apiUrl: env.BATCHYARD_URL?.trim() || undefined,
     taskToken: env.BATCHYARD_TASK_TOKEN?.trim() || undefined,
     taskTokenFile: env.BATCHYARD_TASK_TOKEN_FILE?.trim() || undefined,
+    tablePrefixes: Object.freeze(tablePrefixes),
   });
 }

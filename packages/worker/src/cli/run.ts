@@ -119,7 +119,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<number> {
       fail(`unknown job '${name}' (defined: ${defs.map((d) => d.name).join(', ')})`);
     const job = 'create' in def ? await def.create(args.parameters) : def;
     if (!repository) {
-      owned = PostgresJobRepository.fromUrl(env.databaseUrl);
+      owned = PostgresJobRepository.fromUrl(env.databaseUrl, { tablePrefixes: env.tablePrefixes });
       repository = owned;
     }
     const repo = repository;

@@ -23,6 +23,20 @@ describe('the worker takes the Spring Cloud Task launch contract', () => {
     expect(env.databaseUrl).toBe('postgresql://batch:s3cr%3At@db:5432/batchyard');
   });
 
+  it("reads the table prefixes as Spring does, Spring's defaults otherwise; a bad one is refused", () => {
+    expect(parseEnv(datasource).tablePrefixes).toEqual({ batch: 'BATCH_', task: 'TASK_' });
+    const args = parseArgs(['--spring.batch.jdbc.table-prefix=BOOT3_BATCH_', 'rows=5,long']);
+    expect(
+      parseEnv({ ...datasource, SPRING_CLOUD_TASK_TABLEPREFIX: 'BOOT3_TASK_' }, args.spring).tablePrefixes,
+    ).toEqual({
+      batch: 'BOOT3_BATCH_',
+      task: 'BOOT3_TASK_',
+    });
+    expect(() => parseEnv({ ...datasource, SPRING_BATCH_JDBC_TABLE_PREFIX: 'x;drop' })).toThrow(
+      /table prefixes/,
+    );
+  });
+
   it('shell: SPRING_CLOUD_TASK_* variables', () => {
     const env = parseEnv({ ...datasource, SPRING_CLOUD_TASK_EXECUTIONID: '7', SPRING_CLOUD_TASK_NAME: 't' });
     expect(env).toMatchObject({ taskExecutionId: 7, taskName: 't' });

@@ -224,18 +224,24 @@ WHERE je.job_instance_id = $1 AND se.step_name = $2 ORDER BY se.step_execution_i
  * If the version check matches no row, the guard column fails the statement (an int cast of a
  * text that is not a number), so COMMIT never runs and the chunk's business writes roll back too.
  */
-export function commitStepSql(se: StepExecution, now: Date, lit: (s: string) => string): string {
+export function commitStepSql(
+  se: StepExecution,
+  now: Date,
+  lit: (s: string) => string,
+  /** A table's name under the configured prefix (default: Spring's). */
+  table: (name: string) => string = (name) => name,
+): string {
   const ts = (d: Date | null) => (d ? `${lit(d.toISOString())}::timestamp` : 'NULL');
   const int = (n: number) => String(Math.trunc(n));
   let contextSql = '';
   if (se.context.dirty) {
     const [short, serialized] = contextValues(se.context);
-    contextSql = `, c AS (UPDATE batch_step_execution_context
+    contextSql = `, c AS (UPDATE ${table('batch_step_execution_context')}
         SET short_context = ${lit(short)}, serialized_context = ${serialized === null ? 'NULL' : lit(serialized)}
         WHERE step_execution_id = (SELECT step_execution_id FROM s))`;
   }
   return `WITH s AS (
-  UPDATE batch_step_execution SET
+  UPDATE ${table('batch_step_execution')} SET
     status = ${lit(se.status)}, exit_code = ${lit(code(se.exitStatus))},
     exit_message = ${lit(message(se.exitStatus.description))},
     read_count = ${int(se.readCount)}, write_count = ${int(se.writeCount)}, filter_count = ${int(se.filterCount)},
@@ -248,7 +254,7 @@ export function commitStepSql(se: StepExecution, now: Date, lit: (s: string) => 
 )${contextSql}
 SELECT j.status, j.version,
   CASE WHEN n.c = 0 THEN (${lit(`${STALE_MARK} ${se.id} version ${se.version}; rows updated: `)} || n.c)::int END AS guard
-FROM (SELECT count(*) AS c FROM s) n LEFT JOIN s ON true LEFT JOIN batch_job_execution j ON j.job_execution_id = s.job_execution_id;
+FROM (SELECT count(*) AS c FROM s) n LEFT JOIN s ON true LEFT JOIN ${table('batch_job_execution')} j ON j.job_execution_id = s.job_execution_id;
 COMMIT`;
 }
 

@@ -1,4 +1,10 @@
-import type { SpringBatchVersion } from '@batchyard/core';
+import {
+  DEFAULT_TABLE_PREFIXES,
+  prefixedNames,
+  prefixSql,
+  type SpringBatchVersion,
+  type SpringTablePrefixes,
+} from '@batchyard/core';
 import pg from 'pg';
 import type { SqlClient } from '../model/api.js';
 import { ExecutionContext } from '../model/context.js';
@@ -46,6 +52,11 @@ export interface PostgresJobRepositoryOptions {
   clock?: Clock;
   /** Whose job key and instance sequence new instances get (existing ones are found by either). */
   springBatchVersion?: SpringBatchVersion;
+  /**
+   * Spring Batch's and Spring Cloud Task's table prefixes (`spring.batch.jdbc.table-prefix`,
+   * `spring.cloud.task.tablePrefix`); default Spring's `BATCH_` and `TASK_`.
+   */
+  tablePrefixes?: Readonly<SpringTablePrefixes>;
 }
 
 /**
@@ -57,6 +68,9 @@ export interface PostgresJobRepositoryOptions {
 export class PostgresJobRepository implements JobRepository {
   private readonly clock: Clock;
   private readonly version: SpringBatchVersion;
+  private readonly prefixes: Readonly<SpringTablePrefixes>;
+  private readonly names: Map<string, string>;
+  private readonly statements = new Map<string, string>();
 
   constructor(
     readonly pool: pg.Pool,
@@ -65,6 +79,24 @@ export class PostgresJobRepository implements JobRepository {
     const o = typeof options === 'function' ? { clock: options } : options;
     this.clock = o.clock ?? systemClock;
     this.version = o.springBatchVersion ?? 5;
+    this.prefixes = o.tablePrefixes ?? DEFAULT_TABLE_PREFIXES;
+    this.names = prefixedNames(this.prefixes);
+  }
+
+  /** One of this repository's own statements (no values inside) under the configured prefixes. */
+  private sql(text: string): string {
+    let out = this.statements.get(text);
+    if (out === undefined) {
+      out = prefixSql(text, this.prefixes);
+      this.statements.set(text, out);
+    }
+    return out;
+  }
+
+  private readonly table = (name: string): string => this.names.get(name) ?? name;
+
+  private query<R extends pg.QueryResultRow = Row>(text: string, values: unknown[]) {
+    return this.pool.query<R>(this.sql(text), values);
   }
 
   /** Opens a pool from a connection URL (never logged). */
@@ -114,14 +146,14 @@ export class PostgresJobRepository implements JobRepository {
     const now = this.clock();
     return this.transaction(async (tx) => {
       const c = tx as SqlClient;
-      const found = `SELECT job_instance_id, job_key FROM batch_job_instance
-         WHERE job_name = $1 AND job_key = ANY($2::text[]) ORDER BY job_instance_id LIMIT 1 FOR UPDATE`;
+      const found = this.sql(`SELECT job_instance_id, job_key FROM batch_job_instance
+         WHERE job_name = $1 AND job_key = ANY($2::text[]) ORDER BY job_instance_id LIMIT 1 FOR UPDATE`);
       // The row lock serialises concurrent launches of the same instance across pods.
       let inst = (await c.query(found, [jobName, keys])).rows[0] as Row | undefined;
       if (!inst) {
         await c.query(
-          `INSERT INTO batch_job_instance (job_instance_id, job_name, job_key, version)
-           VALUES (nextval('${sequence}'), $1, $2, 0) ON CONFLICT (job_name, job_key) DO NOTHING`,
+          this.sql(`INSERT INTO batch_job_instance (job_instance_id, job_name, job_key, version)
+           VALUES (nextval('${sequence}'), $1, $2, 0) ON CONFLICT (job_name, job_key) DO NOTHING`),
           [jobName, jobKey],
         );
         inst = (await c.query(found, [jobName, keys])).rows[0] as Row;
@@ -131,11 +163,11 @@ export class PostgresJobRepository implements JobRepository {
         jobName,
         jobKey: inst.job_key as string,
       };
-      const prevRow = (await c.query(LAST_JOB_SQL, [instance.id])).rows[0];
+      const prevRow = (await c.query(this.sql(LAST_JOB_SQL), [instance.id])).rows[0];
       const previous = prevRow ? toJobExecution(prevRow, instance) : undefined;
       check(previous);
       const context = previous ? previous.context : new ExecutionContext();
-      const inserted = await c.query(INSERT_JOB_SQL, [
+      const inserted = await c.query(this.sql(INSERT_JOB_SQL), [
         instance.id,
         utc(now),
         ...parameterArrays(params),
@@ -161,7 +193,7 @@ export class PostgresJobRepository implements JobRepository {
 
   async updateJobExecution(e: JobExecution): Promise<void> {
     const now = this.clock();
-    const r = await this.pool.query(
+    const r = await this.query(
       `UPDATE batch_job_execution SET start_time = $6::timestamp, end_time = $7::timestamp, status = $3,
          exit_code = $4, exit_message = $5, version = version + 1, last_updated = $8::timestamp
        WHERE job_execution_id = $1 AND version = $2`,
@@ -183,7 +215,7 @@ export class PostgresJobRepository implements JobRepository {
   }
 
   async updateJobContext(e: JobExecution): Promise<void> {
-    await this.pool.query(
+    await this.query(
       'UPDATE batch_job_execution_context SET short_context = $2, serialized_context = $3 WHERE job_execution_id = $1',
       [e.id, ...contextValues(e.context)],
     );
@@ -191,7 +223,7 @@ export class PostgresJobRepository implements JobRepository {
   }
 
   async getJobStatus(jobExecutionId: number): Promise<StoredJobStatus> {
-    const r = await this.pool.query(
+    const r = await this.query(
       'SELECT status, version FROM batch_job_execution WHERE job_execution_id = $1',
       [jobExecutionId],
     );
@@ -215,7 +247,7 @@ export class PostgresJobRepository implements JobRepository {
   }
 
   private async jobExecutionWhere(condition: string, values: unknown[]): Promise<JobExecution | undefined> {
-    const r = await this.pool.query(
+    const r = await this.query(
       `SELECT je.*, c.short_context, c.serialized_context, i.job_name, i.job_key FROM batch_job_execution je
        JOIN batch_job_instance i ON i.job_instance_id = je.job_instance_id
        LEFT JOIN batch_job_execution_context c ON c.job_execution_id = je.job_execution_id WHERE ${condition}`,
@@ -228,7 +260,7 @@ export class PostgresJobRepository implements JobRepository {
       jobName: row.job_name as string,
       jobKey: row.job_key as string,
     };
-    const params = await this.pool.query(
+    const params = await this.query(
       `SELECT parameter_name AS name, parameter_type AS type, parameter_value AS value, identifying
          FROM batch_job_execution_params WHERE job_execution_id = $1`,
       [row.job_execution_id],
@@ -237,17 +269,17 @@ export class PostgresJobRepository implements JobRepository {
   }
 
   async getStepExecution(id: number): Promise<StepExecution | undefined> {
-    const r = await this.pool.query(`${STEP_SELECT} WHERE se.step_execution_id = $1`, [id]);
+    const r = await this.query(`${STEP_SELECT} WHERE se.step_execution_id = $1`, [id]);
     return r.rows[0] ? toStepExecution(r.rows[0] as Row) : undefined;
   }
 
   async getLastStepExecution(instance: JobInstance, stepName: string): Promise<StepExecution | undefined> {
-    const r = await this.pool.query(LAST_STEP_SQL, [instance.id, stepName]);
+    const r = await this.query(LAST_STEP_SQL, [instance.id, stepName]);
     return r.rows[0] ? toStepExecution(r.rows[0] as Row) : undefined;
   }
 
   async countStepExecutions(instance: JobInstance, stepName: string): Promise<number> {
-    const r = await this.pool.query(
+    const r = await this.query(
       `SELECT count(*)::int AS n FROM batch_step_execution se
          JOIN batch_job_execution je ON je.job_execution_id = se.job_execution_id
        WHERE je.job_instance_id = $1 AND se.step_name = $2`,
@@ -257,7 +289,7 @@ export class PostgresJobRepository implements JobRepository {
   }
 
   async addStepExecution(se: StepExecution): Promise<void> {
-    const r = await this.pool.query(INSERT_STEP_SQL, [
+    const r = await this.query(INSERT_STEP_SQL, [
       se.jobExecutionId,
       se.stepName,
       se.status,
@@ -277,7 +309,7 @@ export class PostgresJobRepository implements JobRepository {
 
   private async updateStep(client: pg.Pool | SqlClient, se: StepExecution): Promise<CommitResult> {
     const now = this.clock();
-    const r = await client.query(UPDATE_STEP_SQL, updateStepValues(se, now));
+    const r = await client.query(this.sql(UPDATE_STEP_SQL), updateStepValues(se, now));
     const row = r.rows[0] as Row | undefined;
     if (!row) throw new OptimisticLockingError(`step execution ${se.id} version ${se.version} is stale`);
     se.version++;
@@ -299,7 +331,7 @@ export class PostgresJobRepository implements JobRepository {
       const now = this.clock();
       // UPDATE + COMMIT in one round trip (see commitStepSql): BEGIN, the writer, this = 2 + writes.
       const results = (await client.query(
-        commitStepSql(se, now, (v) => client.escapeLiteral(v)),
+        commitStepSql(se, now, (v) => client.escapeLiteral(v), this.table),
       )) as unknown as pg.QueryResult[];
       const row = results[0]?.rows[0] as Row | undefined;
       se.version++;
@@ -331,7 +363,7 @@ export class PostgresJobRepository implements JobRepository {
   async findTaskExecutionId(externalId: string, waitMs = 30_000, pollMs = 500): Promise<number | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const r = await this.pool.query<{ id: number }>(
+      const r = await this.query<{ id: number }>(
         'SELECT id FROM batchyard_task_execution WHERE external_execution_id = $1',
         [externalId],
       );
@@ -343,14 +375,14 @@ export class PostgresJobRepository implements JobRepository {
 
   /** Spring Cloud Task's TASK_TASK_BATCH, as its TaskBatchExecutionListener writes it. */
   async linkTaskExecution(taskExecutionId: number, jobExecutionId: number): Promise<boolean> {
-    const r = await this.pool.query(
+    const r = await this.query(
       `INSERT INTO task_task_batch (task_execution_id, job_execution_id)
        SELECT task_execution_id, $2 FROM task_execution WHERE task_execution_id = $1
        ON CONFLICT DO NOTHING RETURNING task_execution_id`,
       [taskExecutionId, jobExecutionId],
     );
     if (r.rowCount === 1) return true;
-    const exists = await this.pool.query('SELECT 1 FROM task_execution WHERE task_execution_id = $1', [
+    const exists = await this.query('SELECT 1 FROM task_execution WHERE task_execution_id = $1', [
       taskExecutionId,
     ]);
     return exists.rowCount === 1;
@@ -358,7 +390,7 @@ export class PostgresJobRepository implements JobRepository {
 
   /** TASK_EXECUTION.EXIT_MESSAGE only: the control plane alone owns the task's status. */
   async setTaskExitMessage(taskExecutionId: number, text: string): Promise<void> {
-    await this.pool.query(
+    await this.query(
       'UPDATE task_execution SET exit_message = $2, last_updated = $3::timestamp WHERE task_execution_id = $1',
       [taskExecutionId, message(text), utc(this.clock())],
     );
