@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrismaClient, type PrismaClient } from '@batchyard/db';
-import { expectedSettlement } from '@batchyard/sample-task';
+import { expectedSettlement, idRanges } from '@batchyard/sample-task';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiTokenService } from '../../../apps/server/src/auth/api-tokens.js';
@@ -258,6 +258,12 @@ describe('remote partitions as Kubernetes Jobs (projected ServiceAccount token)'
       [restarted?.key],
     );
     expect(rows.rows[0]).toEqual({ n: expected, d: expected });
+    const { lo, hi } = idRanges(ROWS, 4).p1!;
+    const p1Rows = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM partitioned_tx WHERE run_key = $1 AND id BETWEEN $2 AND $3',
+      [restarted?.key, lo, hi],
+    );
+    expect(Number(p1?.write_count) + Number(rerun[0]?.write_count)).toBe(p1Rows.rows[0]?.n);
   });
 
   it('a stop of the manager stops every running partition Job', async () => {
