@@ -28,6 +28,9 @@ interface Execution {
   externalExecutionId: string | null;
   parentExecutionId: number | null;
   partitionStepExecutionId: number | null;
+  manifest: {
+    spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
+  };
 }
 interface Step {
   step_name: string;
@@ -167,6 +170,11 @@ describe('remote partitions as Kubernetes Jobs (projected ServiceAccount token)'
       { serviceAccountToken: { audience: 'batchyard', expirationSeconds: 600, path: 'token' } },
     ]);
     expect(JSON.stringify(pod)).not.toMatch(/byt_/);
+    // The stored (sanitised) manifest shows where the token is: a path, not masked as a secret.
+    const env = done.manifest.spec?.template?.spec?.containers?.[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'BATCHYARD_TASK_TOKEN_FILE')?.value).toBe(
+      '/var/run/secrets/batchyard.io/task/token',
+    );
 
     const kids = await children(manager);
     expect(kids).toHaveLength(4);
