@@ -15,6 +15,7 @@ import {
   taskletStep,
 } from '@batchyard/worker';
 import { generateTransactions } from './generate.js';
+import { hogMemory } from './memory-hog.js';
 import { InjectedFailure, parseTransaction, type Transaction } from './settlement.js';
 
 export const PARTITIONED_DDL = `CREATE TABLE IF NOT EXISTS partitioned_tx (
@@ -44,8 +45,11 @@ const OUTSIDE = Symbol('outside the partition');
  * transactions. The insert has no ON CONFLICT: a transaction written twice would fail the chunk,
  * so the row count proves every one was written exactly once, across failures and restarts.
  *
- * Parameters as `settlement` (rows, seed, input, chunkSize, failAt, delayMs) plus partitions (4)
- * and partitionTimeoutSeconds (3600).
+ * Parameters as `settlement` (rows, seed, input, chunkSize, failAt, delayMs) plus partitions (4),
+ * partitionTimeoutSeconds (3600) and the fault injection hogPartition (a partition name, `p1`) with
+ * hogMb (1024): that partition, after its first committed chunk, takes hogMb MiB and holds them, so
+ * a partition memory limit below that OOM-kills it. Give it non-identifying (`--hogPartition=p1`):
+ * a restart is a launch with the same identifying parameters, and leaves it out.
  */
 export function partitionedJob(params: JobParameters) {
   const rows = params.number('rows', 1000);
@@ -53,6 +57,9 @@ export function partitionedJob(params: JobParameters) {
   const input = params.string('input', join(tmpdir(), `batchyard-settlement-${rows}-${seed}.csv`));
   const failAt = params.has('failAt') ? params.number('failAt') : undefined;
   const delayMs = params.number('delayMs', 0);
+  const hogPartition = params.has('hogPartition') ? params.string('hogPartition') : undefined;
+  const hogMb = params.number('hogMb', 1024);
+  const chunkSize = params.number('chunkSize', 100);
 
   const prepare = taskletStep('prepare', async ({ tx }) => {
     await tx?.query(PARTITIONED_DDL);
@@ -67,7 +74,9 @@ export function partitionedJob(params: JobParameters) {
   const settle = partitionStep('settle', {
     gridSize: params.number('partitions', 4),
     partitioner: (n) => idRanges(rows, n),
-    worker: (ctx) => {
+    worker: (ctx, partition) => {
+      // The first item past one chunk: the partition has committed a chunk, which its restart keeps.
+      let hogAt = partition === hogPartition ? chunkSize + 1 : 0;
       const lo = ctx.getNumber('lo');
       const hi = ctx.getNumber('hi');
       const file = csvReader<Transaction | typeof OUTSIDE>({
@@ -93,6 +102,7 @@ export function partitionedJob(params: JobParameters) {
           async process(t) {
             if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
             if (t.id === failAt) throw new InjectedFailure(`failAt=${failAt}`);
+            if (hogAt > 0 && --hogAt === 0) await hogMemory(hogMb);
             return t;
           },
         },
@@ -104,7 +114,7 @@ export function partitionedJob(params: JobParameters) {
               toRow: (t) => [c.jobExecution.instance.jobKey, t.id, t.merchant, t.amountCents],
             }).write(items, c),
         },
-        chunkSize: params.number('chunkSize', 100),
+        chunkSize,
         faultTolerance: { skip: [FlatFileParseError], skipLimit: Math.ceil(rows * 0.05) + 10 },
       });
     },

@@ -25,6 +25,25 @@ export function looksSecretName(name: string): boolean {
   return secretName.test(name);
 }
 
+/**
+ * `DB_PASSWORD_FILE=/run/secrets/db`, `BATCHYARD_TASK_TOKEN_FILE=/var/run/secrets/…/token`: the
+ * convention (Docker images, mounted Secrets, projected tokens) of naming the file that holds a
+ * secret. The path is not the secret, so such a variable's value is shown when it is a plain absolute
+ * path; anything else under a `…_FILE` name (a relative path, spaces, `+`, `=`, `:` as inline tokens
+ * and URLs carry) is masked as before.
+ */
+const FILE_REFERENCE_NAME_RE = /_FILE$/i;
+const PLAIN_ABSOLUTE_PATH_RE = /^(?:\/[A-Za-z0-9._@-]+)+$/;
+
+export function isSecretFileReference(name: string, value: string): boolean {
+  return FILE_REFERENCE_NAME_RE.test(name) && PLAIN_ABSOLUTE_PATH_RE.test(value);
+}
+
+/** Whether the value of environment variable `name` is masked. */
+export function masksEnvValue(name: string, value: string): boolean {
+  return looksSecretName(name) && !isSecretFileReference(name, value);
+}
+
 /** `scheme://user:password@host` → the password part. */
 const URL_CREDENTIALS_RE = /([a-z][a-z0-9+.-]*:\/\/)([^\s/:@]*):([^\s/@]+)@/gi;
 /** `--db-password=x`, `-Dapi.token=x` and job-parameter `spring.datasource.password=x` arguments. */
@@ -43,7 +62,7 @@ export function redactUrlCredentials(text: string): string {
 /** `A=1,DB_PASSWORD=x` → `A=1,DB_PASSWORD=******` (deployer.<app>.environmentVariables). */
 export function redactEnvironmentList(value: string): string {
   return value.replace(ENV_ENTRY_RE, (_m, sep: string, space: string, name: string, v: string) =>
-    looksSecretName(name)
+    masksEnvValue(name, v)
       ? `${sep}${space}${name}=${REDACTED}`
       : `${sep}${space}${name}=${redactUrlCredentials(v)}`,
   );

@@ -87,13 +87,20 @@ describe('buildJob with the task API (remote partitions)', () => {
     );
   });
 
-  it('holds no secret: the stored (sanitised) manifest keeps the token volume and the URL as they are', () => {
+  it('holds no secret: the stored (sanitised) manifest keeps the token volume, the URL and the token file path as they are', () => {
     const job = buildJob({ ...base, taskApi });
     const stored = sanitizeManifest(job);
     expect(stored.spec?.template.spec?.volumes).toEqual(job.spec?.template.spec?.volumes);
-    expect(stored.spec?.template.spec?.containers[0]?.env).toContainEqual({
-      name: ENV_API_URL,
-      value: taskApi.url,
-    });
+    const env = stored.spec?.template.spec?.containers[0]?.env;
+    expect(env).toContainEqual({ name: ENV_API_URL, value: taskApi.url });
+    // A path, not the token: not masked although the name contains TOKEN.
+    expect(env).toContainEqual({ name: ENV_TASK_TOKEN_FILE, value: `${TASK_TOKEN_DIR}/token` });
+  });
+
+  it('still masks an inline value the user put under a …_FILE name', () => {
+    const properties = parseDeployerProperties([{ environmentVariables: 'API_TOKEN_FILE=abc123' }]);
+    const env = sanitizeManifest(buildJob({ ...base, properties, taskApi })).spec?.template.spec
+      ?.containers[0]?.env;
+    expect(env).toContainEqual({ name: 'API_TOKEN_FILE', value: '******' });
   });
 });

@@ -4,6 +4,7 @@
 
 import {
   looksSecretName,
+  masksEnvValue,
   putData as put,
   REDACTED,
   redactArgument,
@@ -36,7 +37,7 @@ function walk(value: unknown, parentKey: string | undefined): unknown {
   }
   if (Array.isArray(value)) return value.map((item) => walk(item, parentKey));
   if (!isRecord(value)) return value;
-  if (isEnvEntry(value) && looksSecretName(value.name as string)) {
+  if (isEnvEntry(value) && masksEnvValue(value.name as string, value.value as string)) {
     return { ...value, value: REDACTED };
   }
   const out: Record<string, unknown> = {};

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrismaClient, type PrismaClient } from '@batchyard/db';
-import { expectedSettlement } from '@batchyard/sample-task';
+import { expectedSettlement, idRanges } from '@batchyard/sample-task';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiTokenService } from '../../../apps/server/src/auth/api-tokens.js';
@@ -28,6 +28,9 @@ interface Execution {
   externalExecutionId: string | null;
   parentExecutionId: number | null;
   partitionStepExecutionId: number | null;
+  manifest: {
+    spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
+  };
 }
 interface Step {
   step_name: string;
@@ -167,6 +170,11 @@ describe('remote partitions as Kubernetes Jobs (projected ServiceAccount token)'
       { serviceAccountToken: { audience: 'batchyard', expirationSeconds: 600, path: 'token' } },
     ]);
     expect(JSON.stringify(pod)).not.toMatch(/byt_/);
+    // The stored (sanitised) manifest shows where the token is: a path, not masked as a secret.
+    const env = done.manifest.spec?.template?.spec?.containers?.[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'BATCHYARD_TASK_TOKEN_FILE')?.value).toBe(
+      '/var/run/secrets/batchyard.io/task/token',
+    );
 
     const kids = await children(manager);
     expect(kids).toHaveLength(4);
@@ -203,24 +211,95 @@ describe('remote partitions as Kubernetes Jobs (projected ServiceAccount token)'
     expect(late.status).toBe(409);
   });
 
-  it('a partition pod OOM-killed fails its partition with that reason, and the step and the job with it', async () => {
+  it('one partition pod OOM-killed fails that partition, the step and the job; a restart re-runs only it', async () => {
     const input = join(work, 'oom.csv');
-    // Far below what node needs: the node agent kills each partition's process as OOMKilled.
-    const manager = await launch([`rows=${ROWS}`, `seed=${SEED + 1}`, `input=${input}`], {
-      'deployer.settlement.partition.limits.memory': '16Mi',
-    });
-    const done = await ended(manager);
-    expect(done.status).toBe('FAILED');
-    const kids = await children(manager);
+    const base = [`rows=${ROWS}`, `seed=${SEED + 1}`, `input=${input}`];
+    const properties = { 'deployer.settlement.partition.limits.memory': '768Mi' };
+    // p1 takes 1 GiB after its first committed chunk (non-identifying: the restart leaves it out).
+    const first = await launch([...base, '--hogPartition=p1'], properties);
+    const done = await ended(first);
+    expect(done.status, `${done.reason} ${done.errorMessage}`).toBe('FAILED');
+    const kids = await children(first);
     expect(kids).toHaveLength(4);
-    for (const k of kids) expect(k).toMatchObject({ status: 'FAILED', reason: 'OOMKilled' });
-    const all = await steps(manager);
-    const parts = all.filter((s) => s.step_name.startsWith('settle:'));
-    expect(parts).toHaveLength(4);
-    for (const p of parts) {
-      expect(p.status).toBe('FAILED');
-      expect(p.exit_message).toContain('OOMKilled');
-    }
-    expect(all.find((s) => s.step_name === 'settle')?.status).toBe('FAILED');
+    const byStep = new Map((await steps(first)).map((s) => [s.step_name, s]));
+    const p1 = byStep.get('settle:p1');
+    const oom = kids.filter((k) => k.status === 'FAILED');
+    expect(oom).toHaveLength(1);
+    expect(oom[0]).toMatchObject({ reason: 'OOMKilled' });
+    expect(kids.filter((k) => k.status === 'COMPLETE')).toHaveLength(3);
+    expect(p1).toMatchObject({ status: 'FAILED' });
+    expect(p1?.exit_message).toContain('OOMKilled');
+    for (const name of ['settle:p0', 'settle:p2', 'settle:p3'])
+      expect(byStep.get(name)?.status).toBe('COMPLETED');
+    expect(byStep.get('settle')?.status).toBe('FAILED');
+    expect(byStep.get('settle')?.exit_message).toContain('settle:p1 (FAILED');
+    // It was killed past its first chunk, whose commit stands.
+    expect(Number(p1?.write_count)).toBeGreaterThan(0);
+    const jobOf = async (task: number) =>
+      (
+        await pool.query<{ instance: string; status: string; key: string }>(
+          `SELECT je.job_instance_id AS instance, je.status, ji.job_key AS key
+             FROM batch_job_execution je JOIN batch_job_instance ji ON ji.job_instance_id = je.job_instance_id
+             JOIN task_task_batch tb ON tb.job_execution_id = je.job_execution_id WHERE tb.task_execution_id = $1`,
+          [task],
+        )
+      ).rows[0];
+    const failedJob = await jobOf(first);
+    expect(failedJob?.status).toBe('FAILED');
+
+    // Spring Batch's restart: the same identifying parameters (and properties), without the fault.
+    const second = await launch(base, properties);
+    const again = await ended(second);
+    expect(again.status, `${again.reason} ${again.errorMessage}`).toBe('COMPLETE');
+    const restarted = await jobOf(second);
+    expect(restarted).toMatchObject({ instance: failedJob?.instance, status: 'COMPLETED' });
+    // Exactly one new partition Job: the three completed partitions are reused, not re-run.
+    const rerunKids = await children(second);
+    expect(rerunKids).toHaveLength(1);
+    expect(rerunKids[0]).toMatchObject({ status: 'COMPLETE', parentExecutionId: second });
+    const rerun = (await steps(second)).filter((s) => s.step_name.startsWith('settle:'));
+    expect(rerun.map((s) => [s.step_name, s.status])).toEqual([['settle:p1', 'COMPLETED']]);
+    // p1 resumed after its committed chunk: the two attempts wrote its range once between them.
+    const expected = [...expectedSettlement(ROWS, SEED + 1).values()].reduce((n, m) => n + m.count, 0);
+    const rows = await pool.query<{ n: number; d: number }>(
+      'SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM partitioned_tx WHERE run_key = $1',
+      [restarted?.key],
+    );
+    expect(rows.rows[0]).toEqual({ n: expected, d: expected });
+    const { lo, hi } = idRanges(ROWS, 4).p1!;
+    const p1Rows = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM partitioned_tx WHERE run_key = $1 AND id BETWEEN $2 AND $3',
+      [restarted?.key, lo, hi],
+    );
+    expect(Number(p1?.write_count) + Number(rerun[0]?.write_count)).toBe(p1Rows.rows[0]?.n);
+  });
+
+  it('a stop of the manager stops every running partition Job', async () => {
+    const input = join(work, 'stop.csv');
+    const manager = await launch([`rows=${ROWS}`, `seed=${SEED + 2}`, `input=${input}`, '--delayMs=50']);
+    const running = await until(
+      () => children(manager),
+      (k) => k.length === 4 && k.every((c) => c.status === 'RUNNING'),
+      'four running partitions',
+    );
+    const jobNames = running.map((k) => k.externalExecutionId!);
+    expect(jobNames.every(Boolean)).toBe(true);
+    const stop = await call('POST', `/tasks/executions/${manager}/stop`);
+    expect(stop.status).toBe(200);
+    expect((await ended(manager)).status).toBe('STOPPED');
+    const kids = await until(
+      () => children(manager),
+      (k) => k.every((c) => TERMINAL.includes(c.status)),
+      'every partition to end',
+    );
+    expect(kids.map((k) => k.status)).toEqual(['STOPPED', 'STOPPED', 'STOPPED', 'STOPPED']);
+    const partitionSteps = (await steps(manager)).filter((p) => p.step_name.startsWith('settle:'));
+    expect(partitionSteps.map((p) => p.status)).toEqual(['STOPPED', 'STOPPED', 'STOPPED', 'STOPPED']);
+    // On Kubernetes a stop deletes the Job (Foreground: its pod gets SIGTERM first): none is left.
+    await until(
+      () => ns.batch.listNamespacedJob({ namespace: ns.namespace }),
+      (list) => !list.items.some((j) => jobNames.includes(j.metadata?.name ?? '')),
+      'the partition Jobs to be deleted',
+    );
   });
 });
