@@ -3,3 +3,4 @@ export * from './embedded.js';
 export type { AppType, Prisma } from './generated/prisma/client.js';
 export * from './migrator.js';
 export * from './repositories/index.js';
+export { type Sql, type Statement, sqlOf } from './sql.js';

@@ -4,6 +4,7 @@ export * as auth from './auth.js';
 export * as batch from './batch.js';
 export type { Db } from './db.js';
 export * as idempotency from './idempotency.js';
+export * as launches from './launches.js';
 export * as leaderLease from './leader-lease.js';
 export * as monitoring from './monitoring.js';
 export * as schedules from './schedules.js';

@@ -1,0 +1,119 @@
+import type { Prisma, TaskExecution } from '../generated/prisma/client.js';
+import { type Statement, sqlOf } from '../sql.js';
+import type { Db } from './db.js';
+
+/**
+ * A launch's writes, one statement each (see prisma/migrations/20261204040000_launch_statement):
+ * the count-and-insert with its Spring rows, Idempotency-Key claim and audit row, and the
+ * LAUNCHING → PENDING update once the platform resource exists.
+ */
+
+export interface LaunchInsert {
+  platformName: string;
+  platformType: string;
+  maxConcurrent: number;
+  /** A namespace quota has no room: queue whatever the count says (with this as the reason). */
+  waitingFor?: string;
+  taskName: string;
+  arguments: string[];
+  properties: Record<string, string>;
+  sealedLaunch?: string | null;
+  parentExecutionId?: number | null;
+  scheduleName?: string | null;
+  restartOfJobExecutionId?: number | null;
+  /** Cached reads the statement re-checks (a definition edited or an app re-registered since). */
+  definition?: { id: number; version: number };
+  app?: { id: number; updatedAt: Date; viaDefault: boolean };
+  idempotency?: { principal: string; key: string; requestHash: string; windowMs: number };
+  audit?: { data: Prisma.InputJsonValue; principal: string; requestId: string | null };
+}
+
+export type LaunchInsertResult =
+  | { outcome: 'inserted'; row: TaskExecution; queuePosition: number | null }
+  | { outcome: 'stale' }
+  | { outcome: 'key-taken' };
+
+const LAUNCH: Statement = { name: 'batchyard_launch', text: 'SELECT batchyard_launch($1::jsonb) AS r' };
+
+interface RawResult {
+  outcome: 'inserted' | 'stale' | 'key-taken';
+  row?: Record<string, unknown>;
+  queuePosition?: number | null;
+}
+
+export async function insertLaunch(db: Db, launch: LaunchInsert): Promise<LaunchInsertResult> {
+  const { definition, app, ...rest } = launch;
+  const p = {
+    ...rest,
+    ...(definition ? { definitionId: definition.id, definitionVersion: definition.version } : {}),
+    ...(app ? { appId: app.id, appUpdatedAt: app.updatedAt.toISOString(), appDefault: app.viaDefault } : {}),
+  };
+  const [{ r }] = (await sqlOf(db).query<{ r: RawResult }>(LAUNCH, [JSON.stringify(p)])) as [
+    { r: RawResult },
+  ];
+  if (r.outcome !== 'inserted' || !r.row) return { outcome: r.outcome === 'inserted' ? 'stale' : r.outcome };
+  return { outcome: 'inserted', row: executionFromJson(r.row), queuePosition: r.queuePosition ?? null };
+}
+
+const MARK_LAUNCHED: Statement = {
+  name: 'batchyard_mark_launched',
+  text: `WITH b AS (
+           UPDATE batchyard_task_execution
+              SET status = 'PENDING', external_execution_id = $2, manifest = $3::jsonb, updated_at = now()
+            WHERE id = $1 AND status = 'LAUNCHING'
+           RETURNING *
+         ), s AS (
+           UPDATE task_execution t SET external_execution_id = $2
+             FROM b WHERE t.task_execution_id = b.id AND t.external_execution_id IS DISTINCT FROM $2
+         )
+         SELECT to_jsonb(b.*) AS r FROM b`,
+};
+
+/**
+ * LAUNCHING → PENDING with the platform's name for it and the manifest, Spring's row's external id
+ * in the same statement. Undefined when the row had moved on (a stop, the reconciler).
+ */
+export async function markLaunched(
+  db: Db,
+  id: number,
+  externalId: string,
+  manifest: unknown,
+): Promise<TaskExecution | undefined> {
+  const rows = await sqlOf(db).query<{ r: Record<string, unknown> }>(MARK_LAUNCHED, [
+    id,
+    externalId,
+    JSON.stringify(manifest ?? null),
+  ]);
+  return rows[0] ? executionFromJson(rows[0].r) : undefined;
+}
+
+const date = (v: unknown): Date | null => (typeof v === 'string' ? new Date(v) : null);
+
+/** A `to_jsonb(batchyard_task_execution)` as the Prisma row type. */
+export function executionFromJson(j: Record<string, unknown>): TaskExecution {
+  return {
+    id: j.id as number,
+    taskName: j.task_name as string,
+    status: j.status as TaskExecution['status'],
+    arguments: (j.arguments ?? []) as TaskExecution['arguments'],
+    properties: (j.properties ?? {}) as TaskExecution['properties'],
+    manifest: (j.manifest ?? null) as TaskExecution['manifest'],
+    sealedLaunch: (j.sealed_launch ?? null) as string | null,
+    platformName: (j.platform_name ?? null) as string | null,
+    platformType: (j.platform_type ?? null) as string | null,
+    externalExecutionId: (j.external_execution_id ?? null) as string | null,
+    parentExecutionId: (j.parent_execution_id ?? null) as number | null,
+    scheduleName: (j.schedule_name ?? null) as string | null,
+    restartOfJobExecutionId: (j.restart_of_job_execution_id ?? null) as number | null,
+    exitCode: (j.exit_code ?? null) as number | null,
+    exitMessage: (j.exit_message ?? null) as string | null,
+    errorMessage: (j.error_message ?? null) as string | null,
+    reason: (j.reason ?? null) as string | null,
+    logTail: (j.log_tail ?? null) as string | null,
+    queuedAt: date(j.queued_at),
+    startTime: date(j.start_time),
+    endTime: date(j.end_time),
+    createdAt: date(j.created_at) as Date,
+    updatedAt: date(j.updated_at) as Date,
+  };
+}
