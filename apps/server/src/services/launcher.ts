@@ -87,7 +87,6 @@ export class Launcher {
   /** Seals launch secrets for later and opens them and sealed DSL values (see secrets/launch-secrets.ts). */
   secrets = new LaunchSecrets();
 
-
   /** The request a stored execution was launched with, its secrets opened (409 when they cannot be). */
   storedRequest(row: executions.TaskExecution): LaunchRequest {
     return this.secrets.open(row);

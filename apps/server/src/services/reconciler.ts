@@ -52,9 +52,11 @@ export class Reconciler {
     const update = isTerminal(decided.status)
       ? withAppRecord(decided, await executions.springRecord(this.db, row.id))
       : decided;
+    // The external id only when it is new: with it the update also writes Spring's row (a second
+    // round trip), which an execution launched by this server already carries.
     const changed = await executions.updateIfStatus(this.db, row.id, [row.status], {
       ...update,
-      externalExecutionId: externalId,
+      ...(row.externalExecutionId === externalId ? {} : { externalExecutionId: externalId }),
     });
     if (!changed) {
       // Someone else moved the row meanwhile: decide again against what is there now.
