@@ -53,6 +53,16 @@ const app = await buildApp({
 });
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
+// What each endpoint's one statement adds to the page query (packages/db/src/repositories/list-pages.ts):
+// each execution's job execution ids and queue position, each definition's newest execution.
+const EXTRAS = `(SELECT coalesce(array_agg(b.job_execution_id ORDER BY b.job_execution_id), '{}')
+     FROM task_task_batch b WHERE b.task_execution_id = e.id) AS job_ids,
+  CASE WHEN e.status = 'QUEUED' THEN 1 + (SELECT count(*)::int FROM batchyard_task_execution q
+     WHERE q.platform_name IS NOT DISTINCT FROM e.platform_name AND q.status = 'QUEUED' AND q.id < e.id) END AS queue_position`;
+const EXEC = `to_jsonb(e) - 'sealed_launch' - 'log_tail' AS r, ${EXTRAS}`;
+const defsFull = (where) => `SELECT d.*, l.* FROM (SELECT * FROM task_definition ${where} ORDER BY name LIMIT 51) d
+  LEFT JOIN LATERAL (SELECT ${EXEC} FROM batchyard_task_execution e WHERE e.task_name = d.name ORDER BY e.id DESC LIMIT 1) l ON true
+  ORDER BY d.name`;
 const results = [];
 let seeded = 0;
 const client = new (await import('pg')).default.Client({ connectionString: db.url });
@@ -68,11 +78,13 @@ for (const n of ROWS) {
       name: 'definitions, first page',
       http: '/tasks/definitions?size=50',
       sql: ['SELECT * FROM task_definition ORDER BY name LIMIT 51', []],
+      full: [defsFull(''), []],
     },
     {
       name: 'definitions, page in the middle',
       http: `/tasks/definitions?size=50&cursor=${Buffer.from(JSON.stringify([mid])).toString('base64url')}`,
       sql: ['SELECT * FROM task_definition WHERE name > $1 ORDER BY name LIMIT 51', [mid]],
+      full: [defsFull('WHERE name > $1'), [mid]],
     },
     {
       name: 'definitions, DSL contains',
@@ -83,6 +95,7 @@ for (const n of ROWS) {
       name: 'executions, newest first',
       http: '/tasks/executions?size=50',
       sql: ['SELECT * FROM batchyard_task_execution ORDER BY id DESC LIMIT 51', []],
+      full: [`SELECT ${EXEC} FROM batchyard_task_execution e ORDER BY e.id DESC LIMIT 51`, []],
     },
     {
       name: 'executions of one task, FAILED',
@@ -90,6 +103,10 @@ for (const n of ROWS) {
       sql: [
         "SELECT * FROM batchyard_task_execution WHERE task_name = 'task-0000042' AND status = 'FAILED' ORDER BY id DESC LIMIT 51",
         [],
+      ],
+      full: [
+        `SELECT ${EXEC} FROM batchyard_task_execution e WHERE e.task_name = $1 AND e.status = $2::task_execution_status ORDER BY e.id DESC LIMIT 51`,
+        ['task-0000042', 'FAILED'],
       ],
     },
   ];
@@ -100,6 +117,7 @@ for (const n of ROWS) {
       await res.arrayBuffer();
     });
     const sqlStats = await measure(() => client.query(c.sql[0], c.sql[1]));
+    const fullStats = c.full ? await measure(() => client.query(c.full[0], c.full[1])) : undefined;
     results.push({
       rows: n,
       case: c.name,
@@ -107,6 +125,8 @@ for (const n of ROWS) {
       'api p99 ms': fmt(httpStats.p99),
       'sql p50 ms': fmt(sqlStats.p50),
       'ratio p50': Number((httpStats.p50 / sqlStats.p50).toFixed(2)),
+      'endpoint sql p50 ms': fullStats ? fmt(fullStats.p50) : '',
+      'ratio to it': fullStats ? Number((httpStats.p50 / fullStats.p50).toFixed(2)) : '',
     });
   }
 }

@@ -6,6 +6,7 @@ export type { Db } from './db.js';
 export * as idempotency from './idempotency.js';
 export * as launches from './launches.js';
 export * as leaderLease from './leader-lease.js';
+export * as listPages from './list-pages.js';
 export * as monitoring from './monitoring.js';
 export * as schedules from './schedules.js';
 export * as definitions from './task-definitions.js';

@@ -87,7 +87,8 @@ export async function markLaunched(
   return rows[0] ? executionFromJson(rows[0].r) : undefined;
 }
 
-const date = (v: unknown): Date | null => (typeof v === 'string' ? new Date(v) : null);
+const date = (v: unknown): Date | null =>
+  v instanceof Date ? v : typeof v === 'string' ? new Date(v) : null;
 
 /** A `to_jsonb(batchyard_task_execution)` as the Prisma row type. */
 export function executionFromJson(j: Record<string, unknown>): TaskExecution {
