@@ -1,6 +1,8 @@
 // List endpoint latency at 10^5 and 10^6 rows (seeded with COPY) against the bare SQL query the
 // endpoint needs, in the same run. Usage: npm run build && node bench/list-endpoints.bench.mjs [rows...]
 
+import Fastify from 'fastify';
+import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../apps/server/dist/app.js';
 import { loadConfig } from '../apps/server/dist/config.js';
@@ -60,9 +62,23 @@ const EXTRAS = `(SELECT coalesce(array_agg(b.job_execution_id ORDER BY b.job_exe
   CASE WHEN e.status = 'QUEUED' THEN 1 + (SELECT count(*)::int FROM batchyard_task_execution q
      WHERE q.platform_name IS NOT DISTINCT FROM e.platform_name AND q.status = 'QUEUED' AND q.id < e.id) END AS queue_position`;
 const EXEC = `to_jsonb(e) - 'sealed_launch' - 'log_tail' AS r, ${EXTRAS}`;
-const defsFull = (where) => `SELECT d.*, l.* FROM (SELECT * FROM task_definition ${where} ORDER BY name LIMIT 51) d
+const defsFull = (
+  where,
+) => `SELECT d.*, l.* FROM (SELECT * FROM task_definition ${where} ORDER BY name LIMIT 51) d
   LEFT JOIN LATERAL (SELECT ${EXEC} FROM batchyard_task_execution e WHERE e.task_name = d.name ORDER BY e.id DESC LIMIT 1) l ON true
   ORDER BY d.name`;
+// The transport floor: the same SQL behind a bare Fastify route (no hooks, no schema), rows sent with
+// JSON.stringify. API over this is Batchyard's own cost; bare SQL alone has no HTTP in it at all.
+const barePool = new pg.Pool({ connectionString: db.url, max: 4 });
+const bareApp = Fastify();
+const bareQueries = new Map();
+bareApp.get('/q/:i', async (req, reply) => {
+  const [text, values] = bareQueries.get(req.params.i);
+  reply.header('content-type', 'application/json');
+  return JSON.stringify((await barePool.query(text, values)).rows);
+});
+const bareBase = await bareApp.listen({ host: '127.0.0.1', port: 0 });
+
 const results = [];
 let seeded = 0;
 const client = new (await import('pg')).default.Client({ connectionString: db.url });
@@ -118,6 +134,9 @@ for (const n of ROWS) {
     });
     const sqlStats = await measure(() => client.query(c.sql[0], c.sql[1]));
     const fullStats = c.full ? await measure(() => client.query(c.full[0], c.full[1])) : undefined;
+    const key = String(bareQueries.size);
+    bareQueries.set(key, c.full ?? c.sql);
+    const bareHttp = await measure(() => fetch(`${bareBase}/q/${key}`).then((r) => r.arrayBuffer()));
     results.push({
       rows: n,
       case: c.name,
@@ -127,11 +146,15 @@ for (const n of ROWS) {
       'ratio p50': Number((httpStats.p50 / sqlStats.p50).toFixed(2)),
       'endpoint sql p50 ms': fullStats ? fmt(fullStats.p50) : '',
       'ratio to it': fullStats ? Number((httpStats.p50 / fullStats.p50).toFixed(2)) : '',
+      'same SQL, bare Fastify p50 ms': fmt(bareHttp.p50),
+      'ratio to bare HTTP': Number((httpStats.p50 / bareHttp.p50).toFixed(2)),
     });
   }
 }
 printTable('List endpoints vs. the bare SQL query (same run)', results);
 await client.end();
+await bareApp.close();
+await barePool.end();
 await app.close();
 await prisma.$disconnect();
 await db.close();

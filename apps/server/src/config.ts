@@ -67,6 +67,15 @@ const KubernetesAccount = z.object({
       "Secret keys Spring apps receive as SPRING_DATASOURCE_URL (JDBC form), _USERNAME and _PASSWORD; the name defaults to databaseSecret's.",
     ),
   pendingTimeoutSeconds: z.number().int().min(10).default(300),
+  quotaRelistSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe(
+      'The ResourceQuota informer re-lists this often: a revoked grant to read quotas fails launches within this long.',
+    ),
 });
 
 /** Booleans from the environment arrive as strings: only true/false/1/0 are accepted. */

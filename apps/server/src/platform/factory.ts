@@ -39,6 +39,7 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
           name: account.springDatasourceSecret?.name ?? account.databaseSecret?.name ?? 'batchyard-database',
         },
         pendingTimeoutSeconds: account.pendingTimeoutSeconds,
+        quotaRelistSeconds: account.quotaRelistSeconds,
         logger: deps.logger.child({ platform: account.name }),
       });
       // Refuse to start without the RBAC the platform needs, naming every missing permission.
