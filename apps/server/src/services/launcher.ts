@@ -318,21 +318,21 @@ export class Launcher {
   async start(platform: Platform, spec: LaunchSpec): Promise<executions.TaskExecution | undefined> {
     try {
       const result = await platform.launch(withSpringContract(spec));
-      // Usually one statement; the rest only when the reconciler or a stop already moved the row on.
-      const row = await launches.markLaunched(this.db, spec.executionId, result.externalId, result.manifest);
-      if (row) return row;
-      await executions.updateIfStatus(this.db, spec.executionId, ['PENDING', 'RUNNING', 'STOPPING'], {
-        externalExecutionId: result.externalId,
-        manifest: result.manifest as Prisma.InputJsonValue,
-      });
+      // One statement whatever the row's status now (the reconciler may have seen the resource first).
+      const marked = await launches.markLaunched(
+        this.db,
+        spec.executionId,
+        result.externalId,
+        result.manifest,
+      );
       // Stopped while its resource was being created: the stop had nothing to signal, so do it now.
-      const now = await executions.findExecution(this.db, spec.executionId);
-      if (now?.status === 'STOPPING') {
+      if (marked?.was === 'STOPPING') {
         // Not awaited: the grace period can be long.
         void platform
           .stop(result.externalId)
           .catch((err: unknown) => this.logger.error({ err, executionId: spec.executionId }, 'stop failed'));
       }
+      return marked?.row;
     } catch (err) {
       this.logger.error({ err, executionId: spec.executionId }, 'launch failed');
       await this.launchFailed(spec.executionId, err);

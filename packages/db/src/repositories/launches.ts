@@ -57,34 +57,40 @@ export async function insertLaunch(db: Db, launch: LaunchInsert): Promise<Launch
 
 const MARK_LAUNCHED: Statement = {
   name: 'batchyard_mark_launched',
-  text: `WITH b AS (
-           UPDATE batchyard_task_execution
-              SET status = 'PENDING', external_execution_id = $2, manifest = $3::jsonb, updated_at = now()
-            WHERE id = $1 AND status = 'LAUNCHING'
-           RETURNING *
+  text: `WITH old AS (
+           SELECT id, status FROM batchyard_task_execution WHERE id = $1 AND status <> 'QUEUED' FOR UPDATE
+         ), b AS (
+           UPDATE batchyard_task_execution t
+              SET status = CASE WHEN old.status = 'LAUNCHING' THEN 'PENDING' ELSE t.status END,
+                  external_execution_id = $2, manifest = $3::jsonb,
+                  updated_at = CASE WHEN old.status = 'LAUNCHING' THEN now() ELSE t.updated_at END
+             FROM old WHERE t.id = old.id
+           RETURNING t.*, old.status AS was
          ), s AS (
            UPDATE task_execution t SET external_execution_id = $2
              FROM b WHERE t.task_execution_id = b.id AND t.external_execution_id IS DISTINCT FROM $2
          )
-         SELECT to_jsonb(b.*) AS r FROM b`,
+         SELECT to_jsonb(b.*) - 'was' AS r, b.was FROM b`,
 };
 
 /**
- * LAUNCHING → PENDING with the platform's name for it and the manifest, Spring's row's external id
- * in the same statement. Undefined when the row had moved on (a stop, the reconciler).
+ * Records the platform's name for the execution and the manifest, and moves LAUNCHING → PENDING,
+ * Spring's row's external id in the same statement. Whatever the row's status — the reconciler may
+ * have seen the resource first and moved it on, or a stop arrived — one statement records it;
+ * `was` is the status found (STOPPING: the caller stops what it just created). Undefined when the
+ * row is gone or queued.
  */
 export async function markLaunched(
   db: Db,
   id: number,
   externalId: string,
   manifest: unknown,
-): Promise<TaskExecution | undefined> {
-  const rows = await sqlOf(db).query<{ r: Record<string, unknown> }>(MARK_LAUNCHED, [
-    id,
-    externalId,
-    JSON.stringify(manifest ?? null),
-  ]);
-  return rows[0] ? executionFromJson(rows[0].r) : undefined;
+): Promise<{ row: TaskExecution; was: TaskExecution['status'] } | undefined> {
+  const rows = await sqlOf(db).query<{ r: Record<string, unknown>; was: TaskExecution['status'] }>(
+    MARK_LAUNCHED,
+    [id, externalId, JSON.stringify(manifest ?? null)],
+  );
+  return rows[0] ? { row: executionFromJson(rows[0].r), was: rows[0].was } : undefined;
 }
 
 const date = (v: unknown): Date | null =>
