@@ -15,6 +15,11 @@ export interface ReconcilerOptions {
   onTerminal?: (executionId: number, status: TaskStatus) => void;
   /** Called when a platform resource with no row (a CronJob's Job, a kubectl Job) became an execution. */
   onAdopted?: (scheduled: boolean) => void;
+  /**
+   * Reconciles of watch events in flight at once (default: unbounded). A burst of pod events then
+   * cannot take every pool connection from the API's own queries (launches wait behind them).
+   */
+  maxConcurrent?: number;
 }
 
 /**
@@ -28,7 +33,20 @@ export class Reconciler {
     private readonly platforms: PlatformRegistry,
     private readonly logger: Logger,
     private readonly options: ReconcilerOptions,
-  ) {}
+  ) {
+    this.events = new KeyedCoalescer<{ platform: Platform; ref: ChangeRef }>(
+      ({ platform, ref }) => this.apply(platform, ref),
+      (err, { ref }) => this.logger.error({ err, externalId: ref.externalId }, 'reconcile failed'),
+      (pending, newer) => ({
+        platform: newer.platform,
+        ref: {
+          externalId: newer.ref.externalId,
+          executionId: newer.ref.executionId ?? pending.ref.executionId,
+        },
+      }),
+      this.options.maxConcurrent,
+    );
+  }
 
   /** Re-reads the row, asks the platform what is true now, and records the difference. */
   async apply(platform: Platform, ref: ChangeRef, attempt = 0): Promise<void> {
@@ -183,17 +201,7 @@ export class Reconciler {
    * become one more reconcile after it (each reads the row and observes the current state, so
    * intermediate events add nothing but database reads).
    */
-  private readonly events = new KeyedCoalescer<{ platform: Platform; ref: ChangeRef }>(
-    ({ platform, ref }) => this.apply(platform, ref),
-    (err, { ref }) => this.logger.error({ err, externalId: ref.externalId }, 'reconcile failed'),
-    (pending, newer) => ({
-      platform: newer.platform,
-      ref: {
-        externalId: newer.ref.externalId,
-        executionId: newer.ref.executionId ?? pending.ref.executionId,
-      },
-    }),
-  );
+  private readonly events: KeyedCoalescer<{ platform: Platform; ref: ChangeRef }>;
 
   /**
    * Watch events are acted on only while this replica leads (informers run on every replica, so a

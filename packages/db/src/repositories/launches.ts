@@ -70,7 +70,7 @@ const MARK_LAUNCHED: Statement = {
            UPDATE task_execution t SET external_execution_id = $2
              FROM b WHERE t.task_execution_id = b.id AND t.external_execution_id IS DISTINCT FROM $2
          )
-         SELECT to_jsonb(b.*) - 'was' AS r, b.was FROM b`,
+         SELECT to_jsonb(b.*) - 'was' AS r, b.was, set_config('synchronous_commit', 'off', true) FROM b`,
 };
 
 /**
@@ -79,6 +79,10 @@ const MARK_LAUNCHED: Statement = {
  * have seen the resource first and moved it on, or a stop arrived — one statement records it;
  * `was` is the status found (STOPPING: the caller stops what it just created). Undefined when the
  * row is gone or queued.
+ * Committed without waiting for the WAL flush (synchronous_commit off for this statement's own
+ * transaction): if PostgreSQL lost it in a crash, the row is LAUNCHING again and start-up launches
+ * it again, which finds the Job it made (deterministic name) — nothing is lost but a round of work.
+ * The insert before it stays synchronous: the Job must never exist without its row.
  */
 export async function markLaunched(
   db: Db,
