@@ -34,6 +34,21 @@ export type LaunchInsertResult =
   | { outcome: 'key-taken' };
 
 const LAUNCH: Statement = { name: 'batchyard_launch', text: 'SELECT batchyard_launch($1::jsonb) AS r' };
+/**
+ * The same, committed without waiting for its WAL flush, then made durable by the next statement.
+ * The advisory lock lives until the transaction ends, and a synchronous commit ends only after the
+ * flush: every launch of an account would wait out the previous one's fsync (200 concurrent
+ * launches measured 281–512 ms that way, 159–214 ms this way). Here the lock goes as soon as the
+ * statement has run, and FLUSH — a transaction with an id, committed synchronously, whose commit
+ * flushes the WAL up to its own record and so past the launch's — returns only once the launch is
+ * on disk; concurrent launches' flushes share fsyncs (group commit). Nothing leaves this function
+ * (no Job is created, no answer sent) before then.
+ */
+const LAUNCH_UNFLUSHED: Statement = {
+  name: 'batchyard_launch_unflushed',
+  text: "SELECT batchyard_launch($1::jsonb) AS r, set_config('synchronous_commit', 'off', true)",
+};
+const FLUSH: Statement = { name: 'batchyard_flush', text: 'SELECT pg_current_xact_id()' };
 
 interface RawResult {
   outcome: 'inserted' | 'stale' | 'key-taken';
@@ -48,9 +63,13 @@ export async function insertLaunch(db: Db, launch: LaunchInsert): Promise<Launch
     ...(definition ? { definitionId: definition.id, definitionVersion: definition.version } : {}),
     ...(app ? { appId: app.id, appUpdatedAt: app.updatedAt.toISOString(), appDefault: app.viaDefault } : {}),
   };
-  const [{ r }] = (await sqlOf(db).query<{ r: RawResult }>(LAUNCH, [JSON.stringify(p)])) as [
-    { r: RawResult },
-  ];
+  const sql = sqlOf(db);
+  // Inside a caller's transaction (a beforeInsert hook) the caller's commit is the flush.
+  const own = '$disconnect' in db;
+  const [{ r }] = (await sql.query<{ r: RawResult }>(own ? LAUNCH_UNFLUSHED : LAUNCH, [
+    JSON.stringify(p),
+  ])) as [{ r: RawResult }];
+  if (own && r.outcome === 'inserted') await sql.query(FLUSH, []);
   if (r.outcome !== 'inserted' || !r.row) return { outcome: r.outcome === 'inserted' ? 'stale' : r.outcome };
   return { outcome: 'inserted', row: executionFromJson(r.row), queuePosition: r.queuePosition ?? null };
 }
