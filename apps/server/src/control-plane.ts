@@ -52,8 +52,6 @@ export class ControlPlane {
     if (deps.sealer) launcher.secrets = new LaunchSecrets(deps.sealer);
     const reconciler = new Reconciler(deps.prisma, platforms, deps.logger, {
       logTailBytes: deps.config.executions.logTailBytes,
-      // Half the pool at most, so launches and reads always find a connection during an event burst.
-      maxConcurrent: Math.max(1, Math.floor(deps.config.database.poolSize / 2)),
       onTerminal: (id, status) => plane?.terminal(id, status),
       // A CronJob's run counts as its schedule's launch; a Job made with kubectl as adopted.
       onAdopted: (scheduled) => plane?.launched('launched', scheduled ? 'schedule' : 'adopted'),

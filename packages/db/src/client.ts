@@ -20,7 +20,11 @@ export function createPrismaClient(options: DatabaseOptions): PrismaClient {
   registerPool(client, pool);
   const disconnect = client.$disconnect.bind(client);
   // PrismaPg does not end a pool it was given: the client's disconnect ends it.
+  // Configurable and writable like Prisma's own members: a transaction client is a Proxy of this
+  // one, and its traps may only hide properties that are configurable.
   Object.defineProperty(client, '$disconnect', {
+    configurable: true,
+    writable: true,
     value: async () => {
       await disconnect();
       await pool.end().catch(() => undefined);
