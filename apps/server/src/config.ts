@@ -87,6 +87,15 @@ const KubernetesAccount = z.object({
     .max(86_400)
     .default(600)
     .describe('Lifetime of the projected token (the kubelet rotates it at 80%).'),
+  quotaRelistSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe(
+      'The ResourceQuota informer re-lists this often: a revoked grant to read quotas fails launches within this long.',
+    ),
 });
 
 /** Booleans from the environment arrive as strings: only true/false/1/0 are accepted. */

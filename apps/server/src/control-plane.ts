@@ -141,14 +141,24 @@ export class ControlPlane {
     this.resyncTimer.unref();
   }
 
-  /** Serialised: one dispatch at a time in this process (rows are claimed safely across processes). */
+  /**
+   * Serialised: one dispatch at a time in this process (rows are claimed safely across processes),
+   * and coalesced: requests made while one waits to run are that one (a burst of 200 executions
+   * ending is a few dispatches, each reading the queue as it is then, not 200 in a row).
+   */
   dispatchSoon(): void {
     if (this.reconciler.paused) return; // only the leader dispatches the queue
-    const fence = this.fence;
+    if (this.dispatchWaiting) return;
+    this.dispatchWaiting = true;
     this.dispatching = this.dispatching
-      .then(() => this.launcher.dispatch(fence && ((tx) => fence.check(tx, 'dispatch'))))
+      .then(() => {
+        this.dispatchWaiting = false;
+        const fence = this.fence;
+        return this.launcher.dispatch(fence && ((tx) => fence.check(tx, 'dispatch')));
+      })
       .catch((err: unknown) => this.logger.error({ err }, 'queue dispatch failed'));
   }
+  private dispatchWaiting = false;
 
   private async stopLoops(): Promise<void> {
     if (this.dispatchTimer) clearInterval(this.dispatchTimer);

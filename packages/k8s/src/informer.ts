@@ -15,6 +15,7 @@ import {
   UPDATE,
   type V1Job,
   type V1Pod,
+  type V1ResourceQuota,
 } from '@kubernetes/client-node';
 
 // client-node's informer relists on 410 Gone and re-watches when a stream simply ends, but on any
@@ -216,7 +217,7 @@ export function makeResilientInformer<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
   listFn: ListPromise<T>,
-  labelSelector: string,
+  labelSelector: string | undefined,
   options: ResilientInformerOptions<T> = {},
 ): ResilientInformer<T> {
   return new ResilientInformer((list) => makeInformer(kc, path, list, labelSelector), listFn, options);
@@ -252,6 +253,26 @@ export function makePodInformer(
     `/api/v1/namespaces/${namespace}/pods`,
     () => core.listNamespacedPod({ namespace, labelSelector }),
     labelSelector,
+    options,
+  );
+}
+
+/**
+ * Every ResourceQuota of one namespace (they are the cluster admin's, not labelled by us), with
+ * their `status.used` as the quota controller keeps it: a launch's quota check reads this cache
+ * instead of listing the quotas on every launch.
+ */
+export function makeResourceQuotaInformer(
+  kc: KubeConfig,
+  namespace: string,
+  options: ResilientInformerOptions<V1ResourceQuota> = {},
+): ResilientInformer<V1ResourceQuota> {
+  const core = kc.makeApiClient(CoreV1Api);
+  return makeResilientInformer(
+    kc,
+    `/api/v1/namespaces/${namespace}/resourcequotas`,
+    () => core.listNamespacedResourceQuota({ namespace }),
+    undefined,
     options,
   );
 }

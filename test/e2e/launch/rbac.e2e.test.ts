@@ -115,6 +115,8 @@ describe('least-privilege RBAC for a kubernetes account', () => {
           kubeconfig,
           namespace: ns.namespace,
           pendingTimeoutSeconds: 10,
+          // The quota informer's open watch outlives a revoked grant; it shows at the next re-list.
+          quotaRelistSeconds: 2,
           maxConcurrent: 10,
           defaults: { 'requests.cpu': '10m' },
         },
@@ -157,9 +159,21 @@ describe('least-privilege RBAC for a kubernetes account', () => {
 
     await setRole(withoutQuotas);
     await granted(false);
-    const refused = await server.request<{ error: string; message: string }>('POST', '/tasks/executions', {
-      name: 'hello',
-    });
+    // Launches read quotas from the informer's cache: the revocation fails them from its next re-list on.
+    const refused = await waitFor(
+      'a launch refused for want of the quota grant',
+      async () => {
+        const r = await server.request<{ error: string; message: string }>('POST', '/tasks/executions', {
+          name: 'hello',
+        });
+        if (r.status === 201) {
+          await new Promise((res) => setTimeout(res, 500));
+          return undefined;
+        }
+        return r;
+      },
+      60_000,
+    );
     expect(refused.status).toBe(503);
     expect(refused.body.error).toBe('PLATFORM_UNAVAILABLE');
     expect(refused.body.message).toMatch(/may not list resourcequotas in namespace .* \(403 Forbidden\)/);

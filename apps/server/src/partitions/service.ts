@@ -12,7 +12,7 @@ import { executions, type PrismaClient, partitions } from '@batchyard/db';
 import { recoverStaleExecutions } from '@batchyard/worker';
 import type { Logger } from 'pino';
 import type { TaskExecutionService } from '../services/executions.js';
-import type { Launcher } from '../services/launcher.js';
+import { type Launcher, PartitionTaken } from '../services/launcher.js';
 
 /** Spring Batch statuses of a step execution that has not ended. */
 const STEP_RUNNING = new Set(['STARTING', 'STARTED', 'STOPPING']);
@@ -91,8 +91,8 @@ export class PartitionService {
           { parentExecutionId: managerId, partitionStepExecutionId: id },
         );
       } catch (err) {
-        // Two requests for one partition at once: the unique row made one child; the other reads it.
-        if ((err as { code?: string }).code !== 'P2002') throw err;
+        // Two requests for one partition at once: the launch statement made one child; the other reads it.
+        if (!(err instanceof PartitionTaken)) throw err;
       }
     }
     return this.list(managerId, ids);

@@ -50,6 +50,7 @@ export async function createPlatforms(deps: ControlPlaneDeps): Promise<PlatformR
             }
           : {}),
         tablePrefixes: tablePrefixes(deps.config),
+        quotaRelistSeconds: account.quotaRelistSeconds,
         logger: deps.logger.child({ platform: account.name }),
       });
       // Refuse to start without the RBAC the platform needs, naming every missing permission.

@@ -13,6 +13,7 @@ import {
   MANAGED_SELECTOR,
   makeJobInformer,
   makePodInformer,
+  makeResourceQuotaInformer,
   PooledKubeConfig,
   parseDeployerProperties,
   podFeaturesFor,
@@ -25,7 +26,7 @@ import {
   type TaskApiAccess,
   toObjectEvents,
 } from '@batchyard/k8s';
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { expiredJobs } from './job-ttl.js';
 import { KubernetesSchedules } from './kubernetes-schedules.js';
@@ -57,6 +58,11 @@ export interface KubernetesPlatformOptions {
   pendingTimeoutSeconds: number;
   /** The server's API for task pods (remote partitions): BATCHYARD_URL and a projected token. */
   taskApi?: TaskApiAccess;
+  /**
+   * The ResourceQuota informer re-lists this often (±25 %): a watch already open is not cut when the
+   * grant to list quotas is revoked, so a revocation shows at the next re-list. Default 60.
+   */
+  quotaRelistSeconds?: number;
   logger: Logger;
 }
 
@@ -89,7 +95,10 @@ export class KubernetesPlatform implements Platform {
   private readonly client: KubeClient;
   private jobs: ResilientInformer<V1Job> | undefined;
   private pods: ResilientInformer<V1Pod> | undefined;
+  private quotas: ResilientInformer<V1ResourceQuota> | undefined;
   private synced = false;
+  /** The quota informer's list count when it was last refused (403): no list since = still refused. */
+  private quotaRefusedAtList: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   /** What the cluster serves (version, APIs); known once discovered, at watch() or the first launch. */
   private capabilities: ClusterCapabilities | undefined;
@@ -117,23 +126,41 @@ export class KubernetesPlatform implements Platform {
     }
   }
 
+  /**
+   * From the quota informer's cache once it has synced (no API call per launch), else one list.
+   * A refusal to read quotas is an error naming the missing grant: never a silent "no quota".
+   */
   async shortfall(spec: LaunchSpec): Promise<string | undefined> {
-    const quotas = await this.client.listResourceQuotas(this.namespace).catch((err: unknown) => {
-      // Without it, queueing on the namespace's quota would be silently off: say so instead.
-      if (apiErrorCode(err) !== 403) throw err;
-      throw new ApiError(
-        'PLATFORM_UNAVAILABLE',
-        `platform account '${this.name}' may not list resourcequotas in namespace ${this.namespace} (403 Forbidden), ` +
-          'so it cannot tell whether the quota has room for this launch; grant list and watch on resourcequotas ' +
-          '(charts/batchyard does)',
-      );
-    });
+    let quotas: readonly V1ResourceQuota[];
+    if (this.synced && this.quotas) {
+      if (this.quotaRefused()) throw this.quotaRefusal();
+      quotas = this.quotas.list(this.namespace);
+    } else {
+      quotas = await this.client.listResourceQuotas(this.namespace).catch((err: unknown) => {
+        if (apiErrorCode(err) === 403) throw this.quotaRefusal();
+        throw err;
+      });
+    }
     if (quotas.length === 0) return undefined;
     const missing = quotaShortfalls(quotas, this.job(spec));
     if (missing.length === 0) return undefined;
     return missing
       .map((m) => `ResourceQuota ${m.quota}: ${m.resource} needs ${m.requested}, ${m.used} of ${m.hard} used`)
       .join('; ');
+  }
+
+  private quotaRefused(): boolean {
+    return this.quotaRefusedAtList !== undefined && this.quotas?.stats().lists === this.quotaRefusedAtList;
+  }
+
+  /** Without it, queueing on the namespace's quota would be silently off: say so instead. */
+  private quotaRefusal(): ApiError {
+    return new ApiError(
+      'PLATFORM_UNAVAILABLE',
+      `platform account '${this.name}' may not list resourcequotas in namespace ${this.namespace} (403 Forbidden), ` +
+        'so it cannot tell whether the quota has room for this launch; grant list and watch on resourcequotas ' +
+        '(charts/batchyard does)',
+    );
   }
 
   private job(spec: LaunchSpec): V1Job {
@@ -282,8 +309,26 @@ export class KubernetesPlatform implements Platform {
       onDelete: podEvent,
       onError,
     });
-    await Promise.all([this.jobs.start(), this.pods.start()]);
-    await Promise.all([this.jobs.ready, this.pods.ready]);
+    // A 403 on quotas before the first sync stops start-up with the grant it needs.
+    let refuseStart: (err: Error) => void = () => undefined;
+    const refusedAtStart = new Promise<never>((_, reject) => {
+      refuseStart = reject;
+    });
+    this.quotas = makeResourceQuotaInformer(this.kc, this.namespace, {
+      maxWatchAgeMs: (this.options.quotaRelistSeconds ?? 60) * 1000,
+      onError: (err, restartInMs) => {
+        if (apiErrorCode(err) === 403) {
+          this.quotaRefusedAtList = this.quotas?.stats().lists ?? 0;
+          if (!this.synced) refuseStart(this.quotaRefusal());
+        }
+        onError(err, restartInMs);
+      },
+    });
+    const quotasStarted = this.quotas.start().catch((err: unknown) => {
+      throw apiErrorCode(err) === 403 ? this.quotaRefusal() : err;
+    });
+    await Promise.all([this.jobs.start(), this.pods.start(), quotasStarted]);
+    await Promise.race([Promise.all([this.jobs.ready, this.pods.ready, this.quotas.ready]), refusedAtStart]);
     this.synced = true;
     const caps = await this.discover();
     if (caps && !caps.jobTtlAfterFinished) this.sweepExpiredJobs();
@@ -350,7 +395,7 @@ export class KubernetesPlatform implements Platform {
   }
 
   informerStats() {
-    return { jobs: this.jobs?.stats(), pods: this.pods?.stats() };
+    return { jobs: this.jobs?.stats(), pods: this.pods?.stats(), resourceQuotas: this.quotas?.stats() };
   }
 
   /** Schedules are CronJobs (kubernetes-schedules.ts); made on first use, after the constructor. */
@@ -375,7 +420,7 @@ export class KubernetesPlatform implements Platform {
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
-    await Promise.all([this.jobs?.stop(), this.pods?.stop()]);
+    await Promise.all([this.jobs?.stop(), this.pods?.stop(), this.quotas?.stop()]);
     this.kc.closeConnections();
   }
 }

@@ -145,9 +145,12 @@ export class LocalPlatform implements Platform {
       environment: Object.keys(this.environment(spec, files.exit)).sort(),
       logFile: files.log,
     });
-    const existingPid = await readPid(files);
-    if ((existingPid !== undefined && pidAlive(existingPid)) || existsSync(files.exit)) {
-      return { externalId, manifest }; // already launched: a retried launch starts nothing new
+    // A first launch has no directory yet; only a retried one reads what the first left.
+    if (existsSync(files.dir)) {
+      const existingPid = await readPid(files);
+      if ((existingPid !== undefined && pidAlive(existingPid)) || existsSync(files.exit)) {
+        return { externalId, manifest }; // already launched: a retried launch starts nothing new
+      }
     }
     const unrunnable = this.unrunnableApp({ name: spec.appName, command, uri: spec.uri });
     if (unrunnable) throw new Error(unrunnable); // prepare() refuses this first; kept for direct callers
@@ -169,8 +172,10 @@ export class LocalPlatform implements Platform {
       });
       child.on('error', (err) => this.options.logger.warn({ err, externalId }, 'task process error'));
       if (child.pid === undefined) throw new Error(`could not start ${command[0]}`);
-      await writeFile(files.pid, `${child.pid}\n`);
-      await writeFile(files.grace, `${spec.deployer.terminationGracePeriodSeconds ?? '30'}\n`);
+      await Promise.all([
+        writeFile(files.pid, `${child.pid}\n`),
+        writeFile(files.grace, `${spec.deployer.terminationGracePeriodSeconds ?? '30'}\n`),
+      ]);
       const pid = child.pid;
       this.watched.set(externalId, pid);
       child.on('exit', () => {

@@ -26,6 +26,18 @@ function gatedWork() {
 }
 
 describe('KeyedCoalescer', () => {
+  it('runs at most `limit` keys at once, and every key still runs', async () => {
+    const g = gatedWork();
+    const c = new KeyedCoalescer(g.work, () => {}, undefined, 2);
+    const done = ['a', 'b', 'c', 'd', 'e'].map((k) => c.request(k, k));
+    await new Promise((r) => setImmediate(r));
+    expect(g.runs).toHaveLength(2);
+    await g.releaseAll();
+    await Promise.all(done);
+    expect(g.mostAtOnce()).toBe(2);
+    expect([...g.runs].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
   it('runs each request when they do not overlap', async () => {
     const seen: string[] = [];
     const c = new KeyedCoalescer<string>(

@@ -14,7 +14,27 @@ export class KeyedCoalescer<T> {
     private readonly onError: (err: unknown, value: T) => void,
     /** Merges the newer request into the pending one (e.g. keep an id only one of them carries). */
     private readonly merge: (pending: T, newer: T) => T = (_pending, newer) => newer,
+    /** Runs in flight across all keys; the rest wait their turn (still coalescing meanwhile). */
+    private readonly limit = Number.POSITIVE_INFINITY,
   ) {}
+
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  private async slot(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the slot to the next waiter, or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
 
   /** Keys with a run in flight. */
   get active(): number {
@@ -39,11 +59,14 @@ export class KeyedCoalescer<T> {
     await Promise.resolve(); // registered before the first run starts
     try {
       do {
+        await this.slot();
         entry.again = false;
         try {
           await this.work(entry.value);
         } catch (err) {
           this.onError(err, entry.value);
+        } finally {
+          this.release();
         }
       } while (entry.again);
     } finally {

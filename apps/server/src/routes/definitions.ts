@@ -11,6 +11,7 @@ import {
 } from '@batchyard/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { fastSerializerCompiler } from '../plugins/fast-serializer.js';
 import type { TaskDefinitionService } from '../services/task-definitions.js';
 
 const tags = ['tasks'];
@@ -50,6 +51,7 @@ export function definitionRoutes(
       '/tasks/definitions',
       {
         config: { role: 'VIEW' },
+        serializerCompiler: fastSerializerCompiler,
         schema: {
           tags,
           summary: 'List task definitions (keyset paging by name)',

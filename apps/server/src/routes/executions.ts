@@ -15,6 +15,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { claimOf } from '../idempotency/claim.js';
+import { fastSerializerCompiler } from '../plugins/fast-serializer.js';
 import { isScdfForm } from '../scdf/forms/plugin.js';
 import type { TaskExecutionService } from '../services/executions.js';
 import type { Launcher } from '../services/launcher.js';
@@ -50,6 +51,7 @@ export function executionRoutes(launcher: Launcher, service: TaskExecutionServic
       '/tasks/executions',
       {
         config: { role: 'VIEW' },
+        serializerCompiler: fastSerializerCompiler,
         schema: {
           tags,
           summary: 'List task executions, newest first (keyset paging)',

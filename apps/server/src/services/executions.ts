@@ -11,11 +11,11 @@ import {
   type TaskExecution,
   type TaskStatus,
 } from '@batchyard/core';
-import { audit, executions, type PrismaClient, partitions } from '@batchyard/db';
+import { audit, executions, listPages, type PrismaClient, partitions } from '@batchyard/db';
 import type { Logger } from 'pino';
 import type { IdempotencyClaim } from '../idempotency/claim.js';
 import type { PlatformRegistry } from '../platform/registry.js';
-import { toExecutionDtos } from './execution-dto.js';
+import { toExecutionDto, toExecutionDtos } from './execution-dto.js';
 import type { Launcher } from './launcher.js';
 
 /** Stop and relaunch of composed-task parents, which have no platform resource of their own. */
@@ -48,7 +48,8 @@ export class TaskExecutionService {
       to: q.to ? new Date(q.to) : undefined,
       parentExecutionId: q.parent,
     };
-    const rows = await executions.listExecutions(
+    // One prepared statement: the page with each row's job execution ids and queue position.
+    const rows = await listPages.executionPage(
       this.db,
       filter,
       q.size + 1,
@@ -57,10 +58,10 @@ export class TaskExecutionService {
     const items = rows.slice(0, q.size);
     const last = items.at(-1);
     return {
-      items: await toExecutionDtos(this.db, items),
+      items: items.map((r) => toExecutionDto(r.row, r.jobExecutionIds, r.queuePosition)),
       page: {
         size: q.size,
-        next: rows.length > q.size && last ? encodeCursor([last.id]) : null,
+        next: rows.length > q.size && last ? encodeCursor([last.row.id]) : null,
         ...(q.total ? { total: await executions.countExecutions(this.db, filter) } : {}),
       },
     };

@@ -4,23 +4,24 @@ import {
   entryPointStyle,
   type LaunchBody,
   notFound,
+  redactJson,
   type SpringTablePrefixes,
   splitLaunchProperties,
   splitPartitionDeployer,
   type TaskExecution,
   type TaskStatus,
 } from '@batchyard/core';
-import { apps, audit, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
-import { parseTaskDefinition } from '@batchyard/dsl';
+import { audit, type definitions, executions, launches, type Prisma, type PrismaClient } from '@batchyard/db';
 import type { Logger } from 'pino';
 import { TaskTokens } from '../auth/task-tokens.js';
-import { type IdempotencyClaim, KeyTaken, launchOnce, recordClaim } from '../idempotency/claim.js';
+import { IDEMPOTENCY_WINDOW_MS, type IdempotencyClaim, KeyTaken, launchOnce } from '../idempotency/claim.js';
+import { type CachedDefinition, LaunchCatalog } from '../launch/catalog.js';
 import type { PlatformRegistry } from '../platform/registry.js';
 import type { LaunchSpec, Platform } from '../platform/types.js';
 import { type LaunchRequest, LaunchSecrets } from '../secrets/launch-secrets.js';
 import { withSpringContract } from '../spring/launch-contract.js';
 import { dslApiError } from './dsl-errors.js';
-import { toExecutionDtos } from './execution-dto.js';
+import { toExecutionDto, toExecutionDtos } from './execution-dto.js';
 
 export interface LaunchOptions {
   parentExecutionId?: number;
@@ -39,6 +40,13 @@ export interface LaunchOptions {
    * row, so a repeated launch cannot create a second child) and its `deployer.<app>.partition.*`.
    */
   partitionStepExecutionId?: number;
+}
+
+/** A launch of a remote partition that already has its child execution (two requests at once). */
+export class PartitionTaken extends Error {
+  constructor(readonly partitionStepExecutionId: number) {
+    super(`partition step execution ${partitionStepExecutionId} already has its execution`);
+  }
 }
 
 /** Who asked for a launch: a REST call, a schedule firing, a composed task's graph, or the platform (adopted). */
@@ -65,10 +73,14 @@ type Definition = NonNullable<Awaited<ReturnType<typeof definitions.findDefiniti
 interface PreparedLaunch {
   platform: Platform;
   spec: Omit<LaunchSpec, 'executionId'>;
+  /** The cached reads the launch statement re-checks (launch/catalog.ts). */
+  guard: Pick<launches.LaunchInsert, 'definition' | 'app'>;
 }
 
-/** Launches serialise per account (exact limits): under a burst they wait their turn, not fail. */
-const TX_OPTIONS = { maxWait: 60_000, timeout: 30_000 };
+/** Only launches with a `beforeInsert` hook open a transaction (composed children, job restarts). */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
+/** A launch whose cached reads went stale reads again; twice stale in a row is a real edit race. */
+const STALE_ATTEMPTS = 3;
 
 const toArgs = (props: Record<string, string>): string[] =>
   Object.entries(props).map(([k, v]) => `--${k}=${v}`);
@@ -81,8 +93,12 @@ export class Launcher {
     private readonly logger: Logger,
     private readonly events: LauncherEvents = { terminal() {}, launch() {} },
   ) {
+    this.catalog = new LaunchCatalog(db);
     this.taskTokens = new TaskTokens(db);
   }
+
+  /** Definition and app reads, cached; the launch statement says when an entry went stale. */
+  readonly catalog: LaunchCatalog;
 
   /** Set by the composed-task orchestrator when it starts; composed launches go to it. */
   composed: ComposedLaunches | undefined;
@@ -92,6 +108,15 @@ export class Launcher {
 
   /** The job repository's Spring table prefixes, passed to Spring apps when not Spring's defaults. */
   tablePrefixes: Readonly<SpringTablePrefixes> = DEFAULT_TABLE_PREFIXES;
+
+  /**
+   * Where this server's API is reached from the processes it launches (set once it listens); with it,
+   * local executions get BATCHYARD_URL and their own task token (remote partitions).
+   */
+  apiUrl: string | undefined;
+
+  /** Mints task tokens at launch (see auth/task-tokens.ts). */
+  private readonly taskTokens: TaskTokens;
 
   /** The request a stored execution was launched with, its secrets opened (409 when they cannot be). */
   storedRequest(row: executions.TaskExecution): LaunchRequest {
@@ -103,38 +128,33 @@ export class Launcher {
   }
 
   /**
-   * Where this server's API is reached from the processes it launches (set once it listens); with it,
-   * local executions get BATCHYARD_URL and their own task token (remote partitions).
-   */
-  apiUrl: string | undefined;
-
-  /** Mints task tokens at launch (see auth/task-tokens.ts). */
-  private readonly taskTokens: TaskTokens;
-
-  /**
    * Validates everything a launch needs before any row or resource exists. `partition`: the launch
    * of a remote partition, whose deployer properties are the app's with its `partition.*` ones over them.
    */
   async prepare(body: LaunchBody, found?: Definition | null, partition = false): Promise<PreparedLaunch> {
-    const def = found === undefined ? await definitions.findDefinition(this.db, body.name) : found;
-    if (!def) throw notFound('task definition', body.name);
+    const cached =
+      found === undefined ? await this.catalog.definition(body.name) : found && LaunchCatalog.wrap(found);
+    return this.prepareFrom(body, cached ?? undefined, partition);
+  }
+
+  private async prepareFrom(
+    body: LaunchBody,
+    cached: CachedDefinition | undefined,
+    partition = false,
+  ): Promise<PreparedLaunch> {
+    if (!cached) throw notFound('task definition', body.name);
+    const def = cached.row;
     if (def.composed) {
       throw new ApiError(
         'VALIDATION_FAILED',
         `${body.name} is a composed task; composed launches are not supported yet`,
       );
     }
-    let node: ReturnType<typeof parseTaskDefinition>;
-    try {
-      node = parseTaskDefinition(def.dslText);
-    } catch (err) {
-      dslApiError(err, 'definition');
-    }
+    if ('error' in cached.node) dslApiError(cached.node.error, 'definition');
+    const node = cached.node;
     const target = node.label ?? node.app;
     const props = splitLaunchProperties(body.properties, target);
-    const app = props.version
-      ? await apps.findAppVersion(this.db, 'task', node.app, props.version)
-      : await apps.findDefaultApp(this.db, 'task', node.app);
+    const app = await this.catalog.app(node.app, props.version);
     if (!app) {
       const what = props.version ? `version ${props.version} of app ${node.app}` : `app ${node.app}`;
       throw new ApiError('UNKNOWN_APP', `${what} is not registered`, [
@@ -183,6 +203,10 @@ export class Launcher {
         deployer,
         springContract: app.springContract,
       },
+      guard: {
+        definition: { id: def.id, version: def.version },
+        app: { id: app.id, updatedAt: app.updatedAt, viaDefault: !props.version },
+      },
     };
   }
 
@@ -204,7 +228,8 @@ export class Launcher {
       );
       return row;
     } catch (err) {
-      if (err instanceof KeyTaken) throw err; // another request with the key launched: replayed
+      // Another request with the key (or for the partition) launched: answered from its execution.
+      if (err instanceof KeyTaken || err instanceof PartitionTaken) throw err;
       this.events.launch(err instanceof ApiError && err.status < 500 ? 'rejected' : 'failed', source);
       throw err;
     }
@@ -219,84 +244,93 @@ export class Launcher {
   }
 
   private async launchUncounted(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution> {
-    const def = await definitions.findDefinition(this.db, body.name);
-    if (this.composed && options.parentExecutionId === undefined && def?.composed) {
-      return this.composed.launch(body, options);
+    for (let attempt = 1; ; attempt++) {
+      const def = await this.catalog.definition(body.name);
+      if (this.composed && options.parentExecutionId === undefined && def?.row.composed) {
+        return this.composed.launch(body, options);
+      }
+      const { platform, spec, guard } = await this.prepareFrom(
+        body,
+        def,
+        options.partitionStepExecutionId !== undefined,
+      );
+      // Queue, don't reject: a launch the namespace's quota cannot take now waits for capacity.
+      // A transient API error does not hold a launch back; a coded refusal (no RBAC to read quotas) fails it.
+      const waitingFor = await platform.shortfall?.({ ...spec, executionId: 0 }).catch(unlessRefused);
+      const inserted = await this.insert(body, options, platform, guard, waitingFor);
+      if (inserted.outcome === 'key-taken') throw new KeyTaken();
+      if (inserted.outcome === 'partition-taken')
+        throw new PartitionTaken(options.partitionStepExecutionId ?? 0);
+      if (inserted.outcome === 'stale') {
+        this.catalog.invalidate();
+        if (attempt < STALE_ATTEMPTS) continue;
+        throw new ApiError('CONFLICT', `${body.name} (or its app) changed while launching; retry`);
+      }
+      const row = inserted.row;
+      // The full (unsanitised) request is needed again when a queued execution starts.
+      const launchSpec = { ...spec, parentExecutionId: options.parentExecutionId ?? null };
+      if (row.status === 'QUEUED') {
+        this.pending.set(row.id, launchSpec);
+        return toExecutionDto(row, [], inserted.queuePosition);
+      }
+      const launched = await this.start(platform, { ...launchSpec, executionId: row.id });
+      // The response comes from the row the update returned; only a launch that raced a stop or
+      // failed reads it again.
+      if (launched) return toExecutionDto(launched);
+      const current = (await executions.findExecution(this.db, row.id)) ?? row;
+      return (await toExecutionDtos(this.db, [current], { fresh: true }))[0]!;
     }
-    const { platform, spec } = await this.prepare(body, def, options.partitionStepExecutionId !== undefined);
-    // Queue, don't reject: a launch the namespace's quota cannot take now waits for capacity.
-    // A transient API error does not hold a launch back; a coded refusal (no RBAC to read quotas) fails it.
-    const waitingFor = await platform.shortfall?.({ ...spec, executionId: 0 }).catch(unlessRefused);
-    const row = await this.underAccountLock(platform.name, async (tx) => {
-      // Counting and inserting under one per-account lock makes the limit exact under
-      // concurrent launches (SCDF counted pods and miscounted).
-      const { active, queued } = await executions.capacityCounts(tx, platform.name);
-      const status = active >= platform.maxConcurrent || queued > 0 || waitingFor ? 'QUEUED' : 'LAUNCHING';
-      await options.beforeInsert?.(tx);
-      const created = await executions.insertExecution(tx, {
-        taskName: body.name,
-        status,
-        ...this.secrets.store({ arguments: body.arguments, properties: body.properties }),
-        platformName: platform.name,
-        platformType: platform.type,
-        parentExecutionId: options.parentExecutionId ?? null,
-        scheduleName: options.scheduleName ?? null,
-        restartOfJobExecutionId: options.restartOfJobExecutionId ?? null,
-        partitionStepExecutionId: options.partitionStepExecutionId ?? null,
-        ...(status === 'QUEUED' && waitingFor ? { reason: 'ResourceQuota', errorMessage: waitingFor } : {}),
-      });
-      if (options.idempotency) await recordClaim(tx, options.idempotency, created.id);
-      return created;
-    });
-    // Outside the account lock: the lock is held only for the count and the insert.
-    const recorded = audit.recordAudit(this.db, {
-      operation: 'TASK_EXECUTION',
-      action: 'LAUNCH',
-      correlationId: String(row.id),
+  }
+
+  /**
+   * The count-and-insert: one statement (launches.insertLaunch) that takes the account's lock,
+   * counts, and writes the execution, Spring's rows, the Idempotency-Key and the audit row. Counting
+   * and inserting under one lock makes the limit exact under concurrent launches on any number of
+   * replicas (SCDF counted pods and miscounted); the lock is held for that one statement only.
+   * A `beforeInsert` hook runs in a transaction holding the same lock, the statement joining it.
+   */
+  private async insert(
+    body: LaunchBody,
+    options: LaunchOptions,
+    platform: Platform,
+    guard: PreparedLaunch['guard'],
+    waitingFor: string | undefined,
+  ): Promise<launches.LaunchInsertResult> {
+    const caller = audit.auditScope.getStore();
+    const claim = options.idempotency;
+    const request: launches.LaunchInsert = {
       platformName: platform.name,
-      data: { task: body.name, status: row.status },
-    });
-    // The full (unsanitised) request is needed again when a queued execution starts.
-    const launchSpec = { ...spec, parentExecutionId: options.parentExecutionId ?? null };
-    if (row.status === 'QUEUED') {
-      this.pending.set(row.id, launchSpec);
-      await recorded;
-    } else {
-      // The audit row and the platform create are independent (start records failures, never
-      // throws): run them side by side rather than one round trip after the other.
-      await Promise.all([recorded, this.start(platform, { ...launchSpec, executionId: row.id })]);
-    }
-    const current = (await executions.findExecution(this.db, row.id)) ?? row;
-    return (await toExecutionDtos(this.db, [current], { fresh: true }))[0]!;
+      platformType: platform.type,
+      maxConcurrent: platform.maxConcurrent,
+      ...(waitingFor ? { waitingFor } : {}),
+      taskName: body.name,
+      ...this.secrets.store({ arguments: body.arguments, properties: body.properties }),
+      parentExecutionId: options.parentExecutionId ?? null,
+      scheduleName: options.scheduleName ?? null,
+      restartOfJobExecutionId: options.restartOfJobExecutionId ?? null,
+      partitionStepExecutionId: options.partitionStepExecutionId ?? null,
+      ...guard,
+      ...(claim ? { idempotency: { ...claim, windowMs: IDEMPOTENCY_WINDOW_MS } } : {}),
+      audit: {
+        data: redactJson({ task: body.name }) as Prisma.InputJsonValue,
+        principal: caller?.principal ?? 'system',
+        requestId: caller?.requestId ?? null,
+      },
+    };
+    const beforeInsert = options.beforeInsert;
+    const result = beforeInsert
+      ? await this.db.$transaction(async (tx) => {
+          // The account lock first, as the statement takes it: one lock order for every launch.
+          await lockAccount(tx, platform.name);
+          await beforeInsert(tx);
+          return launches.insertLaunch(tx, request);
+        }, TX_OPTIONS)
+      : await launches.insertLaunch(this.db, request);
+    if (result.outcome === 'inserted' && caller) caller.recorded = true;
+    return result;
   }
 
   private readonly pending = new Map<number, Omit<LaunchSpec, 'executionId'>>();
-  private readonly accountTurns = new Map<string, Promise<unknown>>();
-
-  /**
-   * Runs `work` in a transaction holding the account's advisory lock (exact limits across server
-   * processes). Within this process the callers take turns first, so a burst of launches waits in
-   * memory rather than as transactions each holding a pool connection while blocked on the lock
-   * (leaving fewer connections for every other query).
-   */
-  private underAccountLock<T>(
-    account: string,
-    work: (tx: Prisma.TransactionClient) => Promise<T>,
-  ): Promise<T> {
-    const previous = this.accountTurns.get(account) ?? Promise.resolve();
-    const turn = previous.then(() =>
-      this.db.$transaction(async (tx) => {
-        await lockAccount(tx, account);
-        return work(tx);
-      }, TX_OPTIONS),
-    );
-    const settled = turn.catch(() => undefined);
-    this.accountTurns.set(account, settled);
-    void settled.then(() => {
-      if (this.accountTurns.get(account) === settled) this.accountTurns.delete(account);
-    });
-    return turn;
-  }
 
   /** How many queued launch requests this process holds in memory (they leave when started or stopped). */
   get heldRequests(): number {
@@ -342,44 +376,35 @@ export class Launcher {
     return { ...spec, taskApi: { url: this.apiUrl, token: await this.taskTokens.mint(spec.executionId) } };
   }
 
-  /** Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown. */
-  async start(platform: Platform, spec: LaunchSpec): Promise<void> {
+  /**
+   * Creates the platform resource for a LAUNCHING row; a failure is recorded, not thrown.
+   * Returns the row as the LAUNCHING → PENDING update left it, or undefined when the row had moved on.
+   */
+  async start(platform: Platform, spec: LaunchSpec): Promise<executions.TaskExecution | undefined> {
     try {
       const result = await platform.launch(
         withSpringContract(await this.withTaskApi(platform, spec), this.tablePrefixes),
       );
-      const launched = {
-        externalExecutionId: result.externalId,
-        manifest: result.manifest as Prisma.InputJsonValue,
-      };
-      // Usually one update; the second only when the reconciler or a stop already moved the row on.
-      if (
-        !(await executions.updateIfStatus(this.db, spec.executionId, ['LAUNCHING'], {
-          ...launched,
-          status: 'PENDING',
-        }))
-      ) {
-        await executions.updateIfStatus(
-          this.db,
-          spec.executionId,
-          ['PENDING', 'RUNNING', 'STOPPING'],
-          launched,
-        );
-        // Stopped while its resource was being created: the stop had nothing to signal, so do it now.
-        const now = await executions.findExecution(this.db, spec.executionId);
-        if (now?.status === 'STOPPING') {
-          // Not awaited: the grace period can be long.
-          void platform
-            .stop(result.externalId)
-            .catch((err: unknown) =>
-              this.logger.error({ err, executionId: spec.executionId }, 'stop failed'),
-            );
-        }
+      // One statement whatever the row's status now (the reconciler may have seen the resource first).
+      const marked = await launches.markLaunched(
+        this.db,
+        spec.executionId,
+        result.externalId,
+        result.manifest,
+      );
+      // Stopped while its resource was being created: the stop had nothing to signal, so do it now.
+      if (marked?.was === 'STOPPING') {
+        // Not awaited: the grace period can be long.
+        void platform
+          .stop(result.externalId)
+          .catch((err: unknown) => this.logger.error({ err, executionId: spec.executionId }, 'stop failed'));
       }
+      return marked?.row;
     } catch (err) {
       this.logger.error({ err, executionId: spec.executionId }, 'launch failed');
       await this.launchFailed(spec.executionId, err);
     }
+    return undefined;
   }
 
   /**
@@ -389,12 +414,15 @@ export class Launcher {
   async dispatch(fence?: (tx: Prisma.TransactionClient) => Promise<boolean>): Promise<number> {
     let started = 0;
     for (const platform of this.platforms.platforms) {
-      const claimed = await this.underAccountLock(platform.name, async (tx) => {
+      // Under the account lock the launch statement takes, so count and claim are exact. The
+      // control plane runs one dispatch at a time per process (control-plane.ts dispatchSoon).
+      const claimed = await this.db.$transaction(async (tx) => {
+        await lockAccount(tx, platform.name);
         // A deposed leader's late dispatch claims nothing (see leader/elector.ts).
         if (fence && !(await fence(tx))) return [];
         const free = platform.maxConcurrent - (await executions.activeCount(tx, platform.name));
         return executions.claimQueued(tx, platform.name, free);
-      });
+      }, TX_OPTIONS);
       for (const [i, row] of claimed.entries()) {
         const spec = this.pending.get(row.id) ?? (await this.rebuild(row));
         if (!spec) continue;

@@ -16,6 +16,11 @@ export interface ReconcilerOptions {
   onTerminal?: (executionId: number, status: TaskStatus) => void;
   /** Called when a platform resource with no row (a CronJob's Job, a kubectl Job) became an execution. */
   onAdopted?: (scheduled: boolean) => void;
+  /**
+   * Reconciles of watch events in flight at once (default: unbounded). A burst of pod events then
+   * cannot take every pool connection from the API's own queries (launches wait behind them).
+   */
+  maxConcurrent?: number;
 }
 
 /**
@@ -29,7 +34,20 @@ export class Reconciler {
     private readonly platforms: PlatformRegistry,
     private readonly logger: Logger,
     private readonly options: ReconcilerOptions,
-  ) {}
+  ) {
+    this.events = new KeyedCoalescer<{ platform: Platform; ref: ChangeRef }>(
+      ({ platform, ref }) => this.apply(platform, ref),
+      (err, { ref }) => this.logger.error({ err, externalId: ref.externalId }, 'reconcile failed'),
+      (pending, newer) => ({
+        platform: newer.platform,
+        ref: {
+          externalId: newer.ref.externalId,
+          executionId: newer.ref.executionId ?? pending.ref.executionId,
+        },
+      }),
+      this.options.maxConcurrent,
+    );
+  }
 
   /** Re-reads the row, asks the platform what is true now, and records the difference. */
   async apply(platform: Platform, ref: ChangeRef, attempt = 0): Promise<void> {
@@ -59,9 +77,11 @@ export class Reconciler {
       if (terminal) await this.mergeAppRows(db, row.id, externalId, true);
       // What the app wrote in Spring Cloud Task's row (exit message, error) joins the platform's end.
       const update = terminal ? withAppRecord(decided, await executions.springRecord(db, row.id)) : decided;
+      // The external id only when it is new: with it the update also writes Spring's row (a second
+      // round trip), which an execution launched by this server already carries.
       const changed = await executions.updateIfStatus(db, row.id, [row.status], {
         ...update,
-        externalExecutionId: externalId,
+        ...(row.externalExecutionId === externalId ? {} : { externalExecutionId: externalId }),
       });
       return { changed, update };
     };
@@ -205,17 +225,7 @@ export class Reconciler {
    * become one more reconcile after it (each reads the row and observes the current state, so
    * intermediate events add nothing but database reads).
    */
-  private readonly events = new KeyedCoalescer<{ platform: Platform; ref: ChangeRef }>(
-    ({ platform, ref }) => this.apply(platform, ref),
-    (err, { ref }) => this.logger.error({ err, externalId: ref.externalId }, 'reconcile failed'),
-    (pending, newer) => ({
-      platform: newer.platform,
-      ref: {
-        externalId: newer.ref.externalId,
-        executionId: newer.ref.executionId ?? pending.ref.executionId,
-      },
-    }),
-  );
+  private readonly events: KeyedCoalescer<{ platform: Platform; ref: ChangeRef }>;
 
   /** The fence of this reconciler's writes while it runs as a leader's loop (leader/fence.ts). */
   fence: LoopFence | undefined;

@@ -14,7 +14,16 @@ import {
   type TaskDefinitionWithStatus,
   type UpdateDefinitionBody,
 } from '@batchyard/core';
-import { apps, audit, type Db, definitions, executions, type Prisma, type PrismaClient } from '@batchyard/db';
+import {
+  apps,
+  audit,
+  type Db,
+  definitions,
+  executions,
+  listPages,
+  type Prisma,
+  type PrismaClient,
+} from '@batchyard/db';
 import { type ComposedTask, parseDefinition } from '@batchyard/dsl';
 import {
   checkComposedApps,
@@ -24,7 +33,7 @@ import {
 import { checkNestingCycle } from '../composed/nested.js';
 import { SecretSealer } from '../secrets/sealer.js';
 import { dslApiError } from './dsl-errors.js';
-import { toExecutionDtos } from './execution-dto.js';
+import { toExecutionDto, toExecutionDtos } from './execution-dto.js';
 
 type Row = definitions.TaskDefinition;
 
@@ -144,6 +153,9 @@ export class TaskDefinitionService {
       throw badCursor();
     }
     const filter = { search: query.search, dslText: query.dslText, description: query.description };
+    if (!filter.search && !filter.dslText && !filter.description) {
+      return this.unfilteredPage(query, after?.[0] as string | undefined);
+    }
     const rows = await definitions.listDefinitions(
       this.db,
       filter,
@@ -168,6 +180,33 @@ export class TaskDefinitionService {
     if (!row) throw notFound('task definition', name);
     const [dto] = await this.withStatus([toDefinitionDto(row)]);
     return dto!;
+  }
+
+  /** The unfiltered list (the hot one): page and newest executions in one prepared statement. */
+  private async unfilteredPage(
+    query: ListDefinitionsQuery,
+    after: string | undefined,
+  ): Promise<Page<TaskDefinitionWithStatus>> {
+    const rows = await listPages.definitionPage(this.db, query.size + 1, after);
+    const items = rows.slice(0, query.size);
+    const last = items.at(-1);
+    return {
+      items: items.map(({ definition, latest }) => {
+        const lastTaskExecution = latest
+          ? toExecutionDto(latest.row, latest.jobExecutionIds, latest.queuePosition)
+          : null;
+        return {
+          ...toDefinitionDto(definition),
+          status: definitionStatus(lastTaskExecution?.status),
+          lastTaskExecution,
+        };
+      }),
+      page: {
+        size: query.size,
+        next: rows.length > query.size && last ? encodeCursor([last.definition.name]) : null,
+        ...(query.total ? { total: await definitions.countDefinitions(this.db, {}) } : {}),
+      },
+    };
   }
 
   /** SCDF's view: each definition with its newest execution and the status that follows from it. */
