@@ -112,10 +112,9 @@ export class Launcher {
     const def = found === undefined ? await definitions.findDefinition(this.db, body.name) : found;
     if (!def) throw notFound('task definition', body.name);
     if (def.composed) {
-      throw new ApiError(
-        'VALIDATION_FAILED',
-        `${body.name} is a composed task; composed launches are not supported yet`,
-      );
+      // Composed launches go to the orchestrator; what reaches here (a schedule, a partition) cannot.
+      const message = `${body.name} is a composed task: only POST /tasks/executions runs one (schedules of composed tasks are not supported yet)`;
+      throw new ApiError('VALIDATION_FAILED', message, [{ path: 'body.name', message }]);
     }
     let node: ReturnType<typeof parseTaskDefinition>;
     try {
