@@ -54,6 +54,8 @@ export interface LauncherEvents {
 /** Launches composed definitions (apps/server/src/composed): there is no platform resource. */
 export interface ComposedLaunches {
   launch(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution>;
+  /** The checks `launch` makes before anything exists (the launch preview). */
+  validate(body: LaunchBody): Promise<unknown>;
 }
 
 type Definition = NonNullable<Awaited<ReturnType<typeof definitions.findDefinition>>>;
