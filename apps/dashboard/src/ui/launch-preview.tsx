@@ -54,7 +54,7 @@ export function PreviewPanel({
   return (
     <section class="preview" aria-labelledby="preview-title" data-state={status}>
       <h2 id="preview-title">Effective manifest</h2>
-      <p class="muted" aria-live="polite">
+      <p class="muted" role="status">
         {unavailable ??
           (pending
             ? 'Checking the launch…'
