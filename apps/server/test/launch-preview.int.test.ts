@@ -119,6 +119,17 @@ describe('launch preview (dry run) on the local platform', () => {
     expect(await footprint()).toEqual(before);
   });
 
+  it('is described in the OpenAPI document with its own response schema', async () => {
+    const doc = await s.request<{
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>('GET', '/openapi.json');
+    expect(doc.body.paths['/tasks/executions/preview']?.post?.responses).toHaveProperty('200');
+    expect(Object.keys(doc.body.components.schemas.LaunchPreview?.properties ?? {})).toEqual(
+      expect.arrayContaining(['manifest', 'platformName', 'app', 'composed', 'executionId']),
+    );
+  });
+
   it('a composed task has no manifest of its own, and its options are checked', async () => {
     const r = await preview({ name: 'both', arguments: [], properties: {} });
     expect(r.status).toBe(200);
