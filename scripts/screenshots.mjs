@@ -174,8 +174,9 @@ async function shoot(url, ids) {
     ],
     [
       'launch',
-      '/ui/launch/settlement-demo?args=rows%3D1000&props=deployer.settlement.kubernetes.limits.memory%3D512Mi',
-      settled,
+      // The effective manifest the launch would run, previewed by the server (the local account here).
+      '/ui/launch/settlement-demo?args=rows%3D1000&props=app.settlement.chunk-size%3D100',
+      () => page.locator('.preview[data-state="ready"] pre.manifest').waitFor(),
     ],
     ['executions', '/ui/executions', settled],
     [

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { setUnauthenticatedHandler } from './api.js';
 import { CallerContext } from './context.js';
 import { match, useLocation } from './router.js';
-import { routes } from './routes.js';
-import { type Caller, loadCaller, signOut } from './session.js';
+import { NEEDS_CALLER, routes } from './routes.js';
+import { type Caller, cachedCaller, forgetCaller, loadCaller, signOut } from './session.js';
 import { ErrorBox, Loading } from './ui/widgets.js';
 
 const NAV: [string, string][] = [
@@ -30,26 +30,45 @@ function Login() {
   );
 }
 
+// Asked as the bundle starts, not after the first render and its effects: beside the page's own calls.
+let firstCaller: Promise<Caller> | undefined = loadCaller();
+
 export function App() {
   const loc = useLocation();
-  const [caller, setCaller] = useState<Caller>();
+  // The tab's kept /about when there is one (no wait); /about is asked again either way.
+  const [caller, setCaller] = useState<Caller | undefined>(cachedCaller);
   const [error, setError] = useState<unknown>();
   const [loginNeeded, setLoginNeeded] = useState(false);
   useEffect(() => {
-    setUnauthenticatedHandler(() => setLoginNeeded(true));
-    loadCaller().then(setCaller, setError);
+    setUnauthenticatedHandler(() => {
+      forgetCaller();
+      setLoginNeeded(true);
+    });
+    (firstCaller ?? loadCaller()).then(setCaller, setError);
+    firstCaller = undefined;
   }, []);
   if (loginNeeded) return <Login />;
   const active = (href: string) => (href === '/' ? loc.path === '/' : loc.path.startsWith(href));
-  let page = <Loading what="the dashboard" />;
-  if (error) page = <ErrorBox error={error} />;
-  else if (caller) {
+  const loading = <Loading what="the dashboard" />;
+  let page = loading;
+  if (error && !caller) page = <ErrorBox error={error} />;
+  else {
     for (const [pattern, Page] of routes) {
       const params = match(pattern, loc.path === '/ui' ? '/' : loc.path);
-      if (params) {
-        page = <Page params={params} loc={loc} />;
-        break;
+      if (!params) continue;
+      // Rendered (hidden) before /about answers, so the page's own calls run beside it; shown
+      // once the caller's roles are known. The wrapper stays, so the page is not mounted twice.
+      if (caller || !NEEDS_CALLER.has(Page)) {
+        page = (
+          <>
+            <div class="page" hidden={!caller}>
+              <Page params={params} loc={loc} />
+            </div>
+            {!caller && loading}
+          </>
+        );
       }
+      break;
     }
   }
   return (

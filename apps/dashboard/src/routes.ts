@@ -41,3 +41,14 @@ export const routes: [string, FunctionComponent<PageProps>][] = [
   ['/ui/about', AboutPage],
   ['/ui/*', NotFound],
 ];
+
+/**
+ * Pages whose first render needs the caller (its platform accounts, roles or identity): shown only
+ * once /about has answered. The others start their own API calls beside /about, hidden until it has.
+ */
+export const NEEDS_CALLER: ReadonlySet<FunctionComponent<PageProps>> = new Set([
+  LaunchPage,
+  ScheduleEditor,
+  AboutPage,
+  AuditPage,
+]);

@@ -8,6 +8,7 @@ export type {
   JobExecution,
   JobExecutionDetail,
   LaunchBody,
+  LaunchPreview,
   Page,
   ParseTaskTextResponse,
   Schedule,

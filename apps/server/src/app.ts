@@ -15,6 +15,7 @@ import { ControlPlane } from './control-plane.js';
 import { eventRoutes } from './dashboard/events-routes.js';
 import { dashboardRoutes } from './dashboard/static-routes.js';
 import type { EmbeddedDatabaseState } from './database/embedded-supervisor.js';
+import { launchPreviewRoutes } from './launch-preview/routes.js';
 import { createLeadership } from './leader/create.js';
 import type { Leadership } from './leader/elector.js';
 import { registerMetrics } from './metrics/index.js';
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('controlPlane', controlPlane);
   leadership.add(controlPlane.loops(leadership.fence));
   await app.register(executionRoutes(controlPlane.launcher, controlPlane.executions));
+  await app.register(launchPreviewRoutes(deps.prisma, controlPlane.launcher));
   await registerPartitions(app, controlPlane, deps);
   await app.register(executionEventRoutes(new ExecutionEventsService(deps.prisma, controlPlane.platforms)));
   // Further capabilities register their routes here (schedules, composed tasks, jobs, metrics).

@@ -55,6 +55,10 @@ describe('schedules on the local platform', () => {
     await s.request('POST', '/apps/task/scripted/1.0', { uri: 'local:scripted', command: ['node', SCRIPT] });
     await s.request('POST', '/tasks/definitions', { name: 'hello', definition: 'scripted --print=hi' });
     await s.request('POST', '/tasks/definitions', { name: 'other', definition: 'scripted' });
+    await s.request('POST', '/tasks/definitions', {
+      name: 'both',
+      definition: 'first: scripted && second: scripted',
+    });
   });
   afterAll(() => s.close());
 
@@ -66,6 +70,7 @@ describe('schedules on the local platform', () => {
     [{ scheduleName: 'Nightly' }, 'body.scheduleName', /lowercase/],
     [{ scheduleName: 'x'.repeat(256) }, 'body.scheduleName', /at most 255/],
     [{ taskDefinitionName: 'missing' }, 'body.taskDefinitionName', /does not exist/],
+    [{ taskDefinitionName: 'both' }, 'body.taskDefinitionName', /composed task/],
     [{ concurrencyPolicy: 'Sometimes' }, 'body.concurrencyPolicy', /Allow/],
     [{ startingDeadlineSeconds: -1 }, 'body.startingDeadlineSeconds', /./],
   ])('refuses %j with a 400 naming %s', async (patch, path, message) => {

@@ -7,6 +7,7 @@ export * from './api/events.js';
 export * from './api/execution-events.js';
 export * from './api/executions.js';
 export * from './api/jobs.js';
+export * from './api/launch-preview.js';
 export * from './api/partitions.js';
 export * from './api/retention.js';
 export * from './api/schedules.js';

@@ -3,8 +3,10 @@ import { ApiFailure, api } from '../api.js';
 import { CallerContext } from '../context.js';
 import { navigate } from '../router.js';
 import type { PageProps } from '../routes.js';
+import { refusal } from '../session.js';
 import type { TaskDefinition, TaskExecution } from '../types.js';
 import { useApi, useTitle } from '../ui/hooks.js';
+import { PreviewPanel, useLaunchPreview } from '../ui/launch-preview.js';
 import { parseArguments, parseProperties } from '../ui/lines.js';
 import { Action, ErrorBox, Field, Loading } from '../ui/widgets.js';
 
@@ -28,18 +30,29 @@ export function LaunchPage({ params, loc }: PageProps) {
   const [props, setProps] = useState(loc.query.get('props') ?? '');
   const platforms = caller?.about?.platforms ?? [];
   const [platform, setPlatform] = useState(platforms[0]?.name ?? '');
+  // The last launch's refusal, until the form is edited; then the preview's answer is the newer one.
   const [error, setError] = useState<unknown>();
+  const edited = (set: (v: string) => void) => (v: string) => {
+    setError(undefined);
+    set(v);
+  };
   const parsedProps = parseProperties(props);
-  const errors = fieldErrors(error);
+  const body = {
+    name,
+    arguments: parseArguments(args),
+    properties: parsedProps.properties,
+    ...(platform ? { platform } : {}),
+  };
+  const notAllowed = caller ? refusal(caller, 'DEPLOY') : 'Loading who you are';
+  const previewBlocked =
+    notAllowed ?? (parsedProps.badLines.length ? 'Fix the properties first.' : undefined);
+  const preview = useLaunchPreview(previewBlocked || !def.data ? undefined : body);
+  const shown = error ?? (preview.pending ? undefined : preview.failure);
+  const errors = fieldErrors(shown);
   const launch = async () => {
     setError(undefined);
     try {
-      const e = await api<TaskExecution>('POST', '/tasks/executions', {
-        name,
-        arguments: parseArguments(args),
-        properties: parsedProps.properties,
-        ...(platform ? { platform } : {}),
-      });
+      const e = await api<TaskExecution>('POST', '/tasks/executions', body);
       navigate(`/ui/executions/${e.id}`);
     } catch (err) {
       setError(err);
@@ -64,7 +77,7 @@ export function LaunchPage({ params, loc }: PageProps) {
             id="launch-args"
             rows={4}
             value={args}
-            onInput={(e) => setArgs(e.currentTarget.value)}
+            onInput={(e) => edited(setArgs)(e.currentTarget.value)}
             aria-invalid={!!errors.args}
           />
         </Field>
@@ -83,12 +96,16 @@ export function LaunchPage({ params, loc }: PageProps) {
             id="launch-props"
             rows={5}
             value={props}
-            onInput={(e) => setProps(e.currentTarget.value)}
+            onInput={(e) => edited(setProps)(e.currentTarget.value)}
             aria-invalid={!!errors.props}
           />
         </Field>
         <Field id="launch-platform" label="Platform account" error={errors.platform}>
-          <select id="launch-platform" value={platform} onChange={(e) => setPlatform(e.currentTarget.value)}>
+          <select
+            id="launch-platform"
+            value={platform}
+            onChange={(e) => edited(setPlatform)(e.currentTarget.value)}
+          >
             {platforms.map((p) => (
               <option key={p.name} value={p.name}>
                 {p.name} ({p.type})
@@ -107,9 +124,11 @@ export function LaunchPage({ params, loc }: PageProps) {
           run={launch}
         />
       </form>
-      <p class="muted">
-        The effective manifest (the Job or process) is shown on the execution once it is launched.
-      </p>
+      <PreviewPanel
+        state={preview}
+        unavailable={previewBlocked}
+        fieldErrorShown={!!(errors.args || errors.props || errors.platform)}
+      />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 
 export interface Loaded<T> {
@@ -27,7 +27,8 @@ export function useApi<T>(path: string | undefined): Loaded<T> {
       (error: Error) => n === seq.current && setState({ error, loading: false, path }),
     );
   }, [path]);
-  useEffect(load, [load]);
+  // A layout effect runs as the page is committed, not after the next frame: the request starts sooner.
+  useLayoutEffect(load, [load]);
   return { data: state.data, error: state.error, loading: state.loading, reload: load };
 }
 

@@ -219,6 +219,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     const caller = audit.auditScope.getStore();
     const failed = reply.statusCode >= 400;
     if (!failed && caller?.recorded) return;
+    if (req.routeOptions.config.readOnly && reply.statusCode !== 401 && reply.statusCode !== 403) return;
     const params = req.params as Record<string, unknown> | undefined;
     const target =
       params && Object.keys(params).length > 0 ? Object.values(params).map(String).join('/') : '-';

@@ -18,5 +18,11 @@ declare module 'fastify' {
      * launching and reading its remote partitions (see auth/task-tokens.ts).
      */
     task?: boolean;
+    /**
+     * A POST that changes nothing (a dry run, a parse): its answers leave no audit record, except a
+     * refused credential or role (401/403), so a form that previews as the user types does not
+     * flood the audit trail.
+     */
+    readOnly?: boolean;
   }
 }

@@ -75,8 +75,8 @@ export class ComposedOrchestrator {
     private readonly options: OrchestratorOptions,
   ) {}
 
-  /** Creates the parent execution (RUNNING, no platform resource) and launches the first children. */
-  async launch(body: LaunchBody, options: LaunchOptions = {}, restartOf?: number): Promise<TaskExecution> {
+  /** Everything a composed launch checks before its row exists (the launch preview runs it alone). */
+  async validate(body: LaunchBody): Promise<{ name: string }> {
     const def = await definitions.findDefinition(this.db, body.name);
     if (!def) throw notFound('task definition', body.name);
     // Malformed property keys are the caller's mistake: a 400 naming them, before any row exists.
@@ -90,6 +90,12 @@ export class ComposedOrchestrator {
     }
     splitLaunchProperties(withoutComposedOptions(body.properties), '*');
     this.options.checkPlatform?.(body.platform);
+    return def;
+  }
+
+  /** Creates the parent execution (RUNNING, no platform resource) and launches the first children. */
+  async launch(body: LaunchBody, options: LaunchOptions = {}, restartOf?: number): Promise<TaskExecution> {
+    const def = await this.validate(body);
     const properties: Record<string, string> = { ...body.properties };
     if (body.platform !== undefined) properties[PLATFORM_KEY] = body.platform;
     if (restartOf !== undefined) properties[RESTART_OF] = String(restartOf);

@@ -193,6 +193,11 @@ export class KubernetesPlatform implements Platform {
     return this.capabilities;
   }
 
+  async manifest(spec: LaunchSpec): Promise<unknown> {
+    await this.discover();
+    return sanitizeManifest(this.job(spec));
+  }
+
   async launch(spec: LaunchSpec): Promise<LaunchResult> {
     await this.discover();
     const job = this.job(spec);

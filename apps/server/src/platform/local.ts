@@ -131,13 +131,14 @@ export class LocalPlatform implements Platform {
     return `local-${executionId}`;
   }
 
-  async launch(spec: LaunchSpec): Promise<LaunchResult> {
+  /** Where and how an execution runs: its files, its argv and its working directory. */
+  private plan(spec: LaunchSpec) {
     const externalId = this.externalId(spec.executionId);
     const files = executionFiles(this.workDir, externalId);
     const jar = spec.command ? undefined : this.jarCommand(spec.uri);
     const command = spec.command ?? (Array.isArray(jar) ? jar : []);
     const cwd = spec.deployer.workingDirectory ?? files.dir;
-    // Stored and shown: the real arguments reach the process only.
+    // Stored and shown: the real arguments reach the process only; the environment by name.
     const manifest = sanitizeManifest({
       kind: 'LocalProcess',
       command: [...command, ...spec.args],
@@ -145,6 +146,15 @@ export class LocalPlatform implements Platform {
       environment: Object.keys(this.environment(spec, files.exit)).sort(),
       logFile: files.log,
     });
+    return { externalId, files, command, cwd, manifest };
+  }
+
+  async manifest(spec: LaunchSpec): Promise<unknown> {
+    return this.plan(spec).manifest;
+  }
+
+  async launch(spec: LaunchSpec): Promise<LaunchResult> {
+    const { externalId, files, command, cwd, manifest } = this.plan(spec);
     // A first launch has no directory yet; only a retried one reads what the first left.
     if (existsSync(files.dir)) {
       const existingPid = await readPid(files);

@@ -116,6 +116,11 @@ export interface Platform {
    * undefined when it fits. The launcher queues instead of creating something that cannot run.
    */
   shortfall?(spec: LaunchSpec): Promise<string | undefined>;
+  /**
+   * The sanitised manifest `launch(spec)` would create and record (`LaunchResult.manifest`),
+   * creating nothing: the launch preview (dry run) shows it.
+   */
+  manifest(spec: LaunchSpec): Promise<unknown>;
   /** Idempotent: launching the same execution twice creates one resource. */
   launch(spec: LaunchSpec): Promise<LaunchResult>;
   /** Graceful stop: SIGTERM, the grace period, then removal. */

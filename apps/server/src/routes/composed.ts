@@ -120,7 +120,7 @@ export function composedRoutes(
     app.post(
       '/tools/parseTaskTextToGraph',
       {
-        config: { role: 'VIEW' },
+        config: { role: 'VIEW', readOnly: true },
         schema: {
           tags,
           summary: 'Parse composed-task DSL into its graph (errors with line and column)',
@@ -134,7 +134,7 @@ export function composedRoutes(
     app.post(
       '/tools/convertTaskGraphToText',
       {
-        config: { role: 'VIEW' },
+        config: { role: 'VIEW', readOnly: true },
         schema: {
           tags,
           summary: 'Convert a composed-task graph to DSL text',

@@ -66,6 +66,8 @@ export interface ComposedLaunches {
   launch(body: LaunchBody, options: LaunchOptions): Promise<TaskExecution>;
   /** A FAILED or STOPPED composed task restarts at its failed child (the job restart of its batch job). */
   relaunch(row: executions.TaskExecution, idempotency?: IdempotencyClaim): Promise<TaskExecution>;
+  /** The checks `launch` makes before anything exists (the launch preview). */
+  validate(body: LaunchBody): Promise<unknown>;
 }
 
 type Definition = NonNullable<Awaited<ReturnType<typeof definitions.findDefinition>>>;
@@ -145,10 +147,9 @@ export class Launcher {
     if (!cached) throw notFound('task definition', body.name);
     const def = cached.row;
     if (def.composed) {
-      throw new ApiError(
-        'VALIDATION_FAILED',
-        `${body.name} is a composed task; composed launches are not supported yet`,
-      );
+      // Composed launches go to the orchestrator; what reaches here (a schedule, a partition) cannot.
+      const message = `${body.name} is a composed task: only POST /tasks/executions runs one (schedules of composed tasks are not supported yet)`;
+      throw new ApiError('VALIDATION_FAILED', message, [{ path: 'body.name', message }]);
     }
     if ('error' in cached.node) dslApiError(cached.node.error, 'definition');
     const node = cached.node;
