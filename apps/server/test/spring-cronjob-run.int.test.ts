@@ -52,6 +52,7 @@ function cronJobAccount() {
     maxConcurrent: 10,
     defaults: {},
     validateDeployerProperties: () => [],
+    manifest: () => Promise.reject(new Error('not launched here')),
     launch: () => Promise.reject(new Error('not launched here')),
     stop: async () => {},
     cleanup: async () => {},
