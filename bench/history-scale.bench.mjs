@@ -210,7 +210,7 @@ const plan = await client.query(
       AND status IN ('COMPLETE', 'FAILED', 'STOPPED', 'LOST') ORDER BY end_time, id LIMIT 500`,
 );
 printTable(`History at ${EXECUTIONS} executions / ${EXECUTIONS * STEPS} steps (p50, same run)`, results);
-console.log('retention selection plan:\n' + plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
+console.log(`retention selection plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
 await client.end();
 await app.close();
 await prisma.$disconnect();
