@@ -18,7 +18,11 @@ export class ApiFailure extends Error {
 
 type Unauthenticated = () => void;
 let csrfToken: string | undefined;
-let onUnauthenticated: Unauthenticated = () => {};
+/** A 401 that came before the app set its handler (/about is asked as the bundle starts). */
+let unauthenticatedEarly = false;
+let onUnauthenticated: Unauthenticated = () => {
+  unauthenticatedEarly = true;
+};
 
 /** A dashboard session's CSRF token: sent on every state-changing request once known. */
 export function setCsrfToken(token: string | undefined): void {
@@ -26,6 +30,10 @@ export function setCsrfToken(token: string | undefined): void {
 }
 export function setUnauthenticatedHandler(handler: Unauthenticated): void {
   onUnauthenticated = handler;
+  if (unauthenticatedEarly) {
+    unauthenticatedEarly = false;
+    handler();
+  }
 }
 
 function headers(method: string, body: unknown): Record<string, string> {
