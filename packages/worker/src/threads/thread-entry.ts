@@ -22,12 +22,23 @@ async function load(module: string, exportName: string): Promise<Fn> {
   return fn;
 }
 
-export default async function run(task: ThreadTask): Promise<ThreadResult> {
+/** Each item of the task in turn; a result (or an error) per item, in order. */
+export default async function run(task: ThreadTask): Promise<ThreadResult[]> {
+  let fn: Fn;
   try {
-    const fn = await load(task.module, task.exportName);
-    const value = await fn(task.item);
-    return { ok: true, value: value ?? null };
+    fn = await load(task.module, task.exportName);
   } catch (error) {
-    return { ok: false, error: toWireError(error) };
+    const wire = toWireError(error);
+    return task.items.map(() => ({ ok: false, error: wire }));
   }
+  const results: ThreadResult[] = [];
+  for (const item of task.items) {
+    try {
+      const value = await fn(item);
+      results.push({ ok: true, value: value ?? null });
+    } catch (error) {
+      results.push({ ok: false, error: toWireError(error) });
+    }
+  }
+  return results;
 }

@@ -66,8 +66,19 @@ describe('threaded processor', () => {
     expect(ex.status).toBe('COMPLETED');
     expect(written).toEqual(items.filter((i) => !i.drop).map((i) => i.n * 2));
     expect(se).toMatchObject({ readCount: 40, filterCount: 4, writeCount: 36, commitCount: 5 });
-    expect(processor.concurrency).toBe(4);
+    // 2 threads × 2 tasks queued each × 4 items per task (the hand-off is per task).
+    expect(processor.concurrency).toBe(16);
     expect(processor.liveThreads).toBe(0); // destroyed with the step
+  });
+
+  it('hands items over a few per task, one per task when asked, and refuses a bad batch size', async () => {
+    const one = threadedProcessor<In, Out>({ module: MODULE, threads: 2, itemsPerTask: 1 });
+    expect(one.concurrency).toBe(4);
+    expect(() => threadedProcessor({ module: MODULE, itemsPerTask: 0 })).toThrow(/itemsPerTask/);
+    const items = Array.from({ length: 30 }, (_, n) => ({ n, drop: n % 10 === 9 }));
+    const { ex, written } = await run(items, undefined);
+    expect(ex.status).toBe('COMPLETED');
+    expect(written).toEqual(items.filter((i) => !i.drop).map((i) => i.n * 2));
   });
 
   it('retries on the pool and skips by class, as in-thread (cause chain, rebuilt error class)', async () => {

@@ -6,7 +6,8 @@ export interface ThreadTask {
   /** File URL of the user's module. */
   module: string;
   exportName: string;
-  item: unknown;
+  /** A few items per task: the hand-off (clone, queue, wake-up) costs per task, not per item. */
+  items: unknown[];
 }
 
 export interface WireError {
