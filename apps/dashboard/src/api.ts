@@ -59,10 +59,15 @@ async function failure(res: Response): Promise<ApiFailure> {
 }
 
 /** Calls the REST API (same origin, session cookie included); 401 sends the user to the login page. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(path, {
     method,
-    headers: headers(method, body),
+    headers: { ...headers(method, body), ...extra },
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
@@ -74,6 +79,20 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const get = <T>(path: string): Promise<T> => api<T>('GET', path);
+
+/**
+ * A launch (POST /tasks/executions, relaunch, restart) with an Idempotency-Key: the same key sent
+ * again — a retry after a lost answer, a second click — returns the first execution, never a second.
+ */
+export const launchWith = <T>(key: string, path: string, body?: unknown): Promise<T> =>
+  api<T>('POST', path, body, { 'idempotency-key': key });
+
+/**
+ * A fresh Idempotency-Key for one intended launch: 128 random bits. (getRandomValues, not
+ * randomUUID: the dashboard may be served over plain http inside a cluster, not a secure context.)
+ */
+export const newLaunchKey = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** `path?k=v` without the empty values. */
 export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {

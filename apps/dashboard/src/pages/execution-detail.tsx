@@ -1,4 +1,4 @@
-import { api, withQuery } from '../api.js';
+import { api, launchWith, newLaunchKey, withQuery } from '../api.js';
 import { useLive } from '../live.js';
 import { navigate } from '../router.js';
 import type { PageProps } from '../routes.js';
@@ -96,7 +96,7 @@ export function ExecutionDetail({ params }: PageProps) {
           label="Relaunch"
           run={async () =>
             navigate(
-              `/ui/executions/${(await api<TaskExecution>('POST', `/tasks/executions/${id}/relaunch`)).id}`,
+              `/ui/executions/${(await launchWith<TaskExecution>(newLaunchKey(), `/tasks/executions/${id}/relaunch`)).id}`,
             )
           }
         />
@@ -109,7 +109,7 @@ export function ExecutionDetail({ params }: PageProps) {
                 ? undefined
                 : 'Only a failed or stopped composed execution restarts'
             }
-            run={() => api('POST', `/tasks/executions/${id}/restart`)}
+            run={() => launchWith(newLaunchKey(), `/tasks/executions/${id}/restart`)}
             onDone={reload}
           />
         )}

@@ -1,5 +1,5 @@
-import { useContext, useState } from 'preact/hooks';
-import { ApiFailure, api } from '../api.js';
+import { useContext, useRef, useState } from 'preact/hooks';
+import { ApiFailure, launchWith, newLaunchKey } from '../api.js';
 import { CallerContext } from '../context.js';
 import { navigate } from '../router.js';
 import type { PageProps } from '../routes.js';
@@ -49,10 +49,15 @@ export function LaunchPage({ params, loc }: PageProps) {
   const preview = useLaunchPreview(previewBlocked || !def.data ? undefined : body);
   const shown = error ?? (preview.pending ? undefined : preview.failure);
   const errors = fieldErrors(shown);
+  // One key per intended launch: kept while the request is the same (a second click, a retry after
+  // a lost answer get the first execution back), a new one once the form changes.
+  const launchKey = useRef<{ body: string; key: string } | undefined>(undefined);
   const launch = async () => {
     setError(undefined);
+    const json = JSON.stringify(body);
+    if (launchKey.current?.body !== json) launchKey.current = { body: json, key: newLaunchKey() };
     try {
-      const e = await api<TaskExecution>('POST', '/tasks/executions', body);
+      const e = await launchWith<TaskExecution>(launchKey.current.key, '/tasks/executions', body);
       navigate(`/ui/executions/${e.id}`);
     } catch (err) {
       setError(err);

@@ -1,4 +1,4 @@
-import { api, withQuery } from '../api.js';
+import { api, launchWith, newLaunchKey, withQuery } from '../api.js';
 import { useLive } from '../live.js';
 import { navigate } from '../router.js';
 import type { PageProps } from '../routes.js';
@@ -119,7 +119,7 @@ export function ScheduleDetailPage({ params }: PageProps) {
           needs="DEPLOY"
           label="Run now"
           run={async () => {
-            const e = await api<TaskExecution>('POST', '/tasks/executions', {
+            const e = await launchWith<TaskExecution>(newLaunchKey(), '/tasks/executions', {
               name: s.taskDefinitionName,
               arguments: s.arguments,
               properties: s.properties,
