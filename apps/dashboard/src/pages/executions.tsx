@@ -1,3 +1,5 @@
+// The statuses from the domain module itself (plain data, no zod in the bundle).
+import { TASK_STATUSES } from '@batchyard/core/task-status';
 import { withQuery } from '../api.js';
 import { useLive } from '../live.js';
 import type { PageProps } from '../routes.js';
@@ -6,18 +8,6 @@ import { ExecutionTable } from '../ui/execution-table.js';
 import { Filters } from '../ui/filters.js';
 import { useApi, useTitle } from '../ui/hooks.js';
 import { ErrorBox, Loading, Pager } from '../ui/widgets.js';
-
-export const TASK_STATUSES = [
-  'QUEUED',
-  'LAUNCHING',
-  'PENDING',
-  'RUNNING',
-  'STOPPING',
-  'COMPLETE',
-  'FAILED',
-  'STOPPED',
-  'LOST',
-] as const;
 
 export function ExecutionsList({ loc }: PageProps) {
   useTitle('Task executions');
